@@ -1,0 +1,132 @@
+package io.baton;
+
+import io.baton.internal.ratis.RatisBatonClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Submits commands to a Baton cluster and queries its state.
+ *
+ * <p>The client finds the leader itself and follows it across failovers: while no leader is
+ * reachable it retries with short sleeps, so callers see latency rather than errors until {@link
+ * Builder#requestTimeout} runs out. Retries of one command reuse its request id, and the cluster
+ * applies a command at most once per id (for up to 60 s), so a retry after a lost reply is never
+ * applied twice. Commands submitted asynchronously by one client are applied in submission order.
+ *
+ * <p>Failures tell the caller what is known: {@link CommandRejectedException} (not applied), {@link
+ * CommandTimeoutException} (unknown), {@link NodeClosedException} (unknown if in flight).
+ *
+ * <p>Thread-safe; share one client per process. Close it to release its connections.
+ *
+ * @since 0.1
+ */
+public interface BatonClient extends AutoCloseable {
+
+  /** A builder for a client. */
+  static Builder newBuilder() {
+    return new Builder();
+  }
+
+  /**
+   * Submits a command and waits for the leader to apply it.
+   *
+   * @return the state machine's reply
+   * @throws CommandRejectedException if the command was refused before reaching the log
+   * @throws CommandTimeoutException if no reply came within the request timeout
+   * @throws NodeClosedException if this client is closed
+   */
+  byte[] submit(byte[] command);
+
+  /**
+   * Submits a command without waiting. The future completes with the reply, or exceptionally with
+   * the exceptions {@link #submit} throws. Baton does not retain {@code command}.
+   */
+  CompletableFuture<byte[]> submitAsync(byte[] command);
+
+  /** Runs a linearizable query on the leader; see {@link #query(byte[], ReadConsistency)}. */
+  byte[] query(byte[] query);
+
+  /**
+   * Runs a read-only query.
+   *
+   * @throws QueryRejectedException if the state machine refused the query as malformed
+   * @throws CommandTimeoutException if no answer came within the request timeout
+   */
+  byte[] query(byte[] query, ReadConsistency consistency);
+
+  /** Runs a read-only query without waiting. */
+  CompletableFuture<byte[]> queryAsync(byte[] query, ReadConsistency consistency);
+
+  /**
+   * Runs a read-only query on the node {@code nodeId}: {@link ReadConsistency#FOLLOWER} and {@link
+   * ReadConsistency#STALE} reads served by that node, for example to read a replica's own state.
+   *
+   * @throws IllegalArgumentException if {@code nodeId} is not one of the client's peers, or {@code
+   *     consistency} is {@link ReadConsistency#LINEARIZABLE} (always answered by the leader)
+   */
+  byte[] queryNode(String nodeId, byte[] query, ReadConsistency consistency);
+
+  /** Closes the connections. Operations in flight fail with {@link NodeClosedException}. */
+  @Override
+  void close();
+
+  /** Builds a {@link BatonClient}. Not thread-safe. */
+  final class Builder {
+    private List<Peer> peers;
+    private String clusterName = "baton";
+    private Duration requestTimeout = Duration.ofSeconds(30);
+
+    private Builder() {}
+
+    /** The cluster's members (required); the client needs to reach at least one live one. */
+    public Builder peers(List<Peer> peers) {
+      Objects.requireNonNull(peers, "peers");
+      if (peers.isEmpty()) {
+        throw new IllegalArgumentException("peers must not be empty");
+      }
+      this.peers = List.copyOf(peers);
+      return this;
+    }
+
+    /** The cluster's members as {@code id=host:port[,...]}. */
+    public Builder peers(String peers) {
+      return peers(Peer.parseList(peers));
+    }
+
+    /** The cluster's name (default {@code baton}); must match the nodes' {@link NodeConfig}. */
+    public Builder clusterName(String clusterName) {
+      this.clusterName = Objects.requireNonNull(clusterName, "clusterName");
+      return this;
+    }
+
+    /**
+     * How long one operation may take, retries included, before it fails with {@link
+     * CommandTimeoutException} (default 30 s, at least 100 ms). It bounds how long callers wait
+     * through an election or an outage; make it longer than the worst failover you want callers not
+     * to notice.
+     */
+    public Builder requestTimeout(Duration requestTimeout) {
+      Objects.requireNonNull(requestTimeout, "requestTimeout");
+      if (requestTimeout.compareTo(Duration.ofMillis(100)) < 0) {
+        throw new IllegalArgumentException(
+            "requestTimeout (" + requestTimeout + ") must be at least 100 ms");
+      }
+      this.requestTimeout = requestTimeout;
+      return this;
+    }
+
+    /**
+     * Creates the client. Connections are opened lazily.
+     *
+     * @throws IllegalStateException if peers are missing
+     */
+    public BatonClient build() {
+      if (peers == null) {
+        throw new IllegalStateException("peers is required");
+      }
+      return new RatisBatonClient(peers, clusterName, requestTimeout);
+    }
+  }
+}

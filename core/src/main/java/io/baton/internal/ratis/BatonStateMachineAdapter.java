@@ -1,0 +1,503 @@
+package io.baton.internal.ratis;
+
+import io.baton.statemachine.Command;
+import io.baton.statemachine.StateMachine;
+import io.baton.storage.AppliedIndex;
+import io.baton.storage.RocksDbStateStore;
+import io.baton.storage.SnapshotCatalog;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.stream.Stream;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotInfo;
+import org.apache.ratis.statemachine.SnapshotRetentionPolicy;
+import org.apache.ratis.statemachine.StateMachineStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.FileListSnapshotInfo;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * The bridge between Ratis's state machine interface and the application's StateMachine over a
+ * RocksDB store.
+ *
+ * Positions. Two indexes matter and they differ after a restart:
+ *  - the store's applied index: the last command whose writes are in RocksDB, written atomically
+ *    with those writes (RocksDbStateStore.ApplyBatch.commit);
+ *  - Ratis's applied index (getLastAppliedTermIndex): where Ratis believes this state machine is.
+ * Ratis starts a restarted server's apply loop at the latest snapshot's index, not at the store's,
+ * because it assumes state is only durable in snapshots (StateMachineUpdater, ServerState). The
+ * store is usually ahead: every applied command is in RocksDB. So entries up to the store's applied
+ * index are skipped here, and the restart replays only the true tail: the Raft log is the write-ahead
+ * log, and the store needs no fsync per batch.
+ * If the store is *behind* the latest snapshot (possible only after a power loss dropped its
+ * unsynced tail while the log was already purged past it), it is restored from that snapshot first,
+ * because Ratis will not replay entries older than the snapshot.
+ *
+ * Snapshots (takeSnapshot) run on Ratis's apply thread with applies stopped. The store's applied
+ * marker is first moved to Ratis's applied index (configuration and leader entries advance it
+ * without touching the store), then a RocksDB checkpoint of hard links is taken into
+ * sm/ckpt_<term>_<index>/ with a manifest of sizes and CRC32C checksums. Ratis ships those files to a
+ * follower that lags behind the purged log (InstallSnapshot, chunked, MD5-checked per file); on the
+ * follower Ratis replaces sm/, calls pause() (we close the store) and reinitialize() (we verify the
+ * manifest, replace the live store by the checkpoint, reopen it and call StateMachine.open again).
+ *
+ * Lifecycle. Ratis asserts that the state machine is PAUSED before reinitialize() and kills the
+ * division otherwise, yet BaseStateMachine never moves its LifeCycle (Ratis notes §2.3). Every
+ * transition is driven here.
+ *
+ * Concurrency. apply, takeSnapshot, pause and reinitialize run on Ratis's single apply thread.
+ * Queries run on gRPC threads against the live store, which RocksDB makes safe; a read-write lock
+ * keeps them off the store while it is closed and swapped. stateDigest() holds the apply lock so
+ * the digest matches one applied index.
+ *
+ * Failures. A command rejected by validate() never enters the log (startTransaction). An exception
+ * thrown by StateMachine.apply halts this replica: it is rethrown to Ratis, which stops the division,
+ * because a replica that skipped or half-applied a command would silently diverge.
+ */
+/** Runs a Baton {@link StateMachine} as a Ratis state machine. Not API. */
+final class BatonStateMachineAdapter extends BaseStateMachine {
+  private static final Logger LOG = LoggerFactory.getLogger(BatonStateMachineAdapter.class);
+  private static final Message EMPTY = Message.valueOf(ByteString.EMPTY);
+
+  /** Callbacks to the node. */
+  interface Events {
+    void leaderChanged(RaftPeerId newLeader);
+
+    void leaderReady();
+
+    void halted(Throwable cause);
+
+    void serverShutdown();
+  }
+
+  private final StateMachine app;
+  private final Path dbDir;
+  private final int maxCommandBytes;
+  private final int retainedSnapshots;
+  private final Events events;
+
+  private final Object applyLock = new Object();
+  private final ReentrantReadWriteLock storeLock = new ReentrantReadWriteLock();
+  private volatile RocksDbStateStore store;
+  private volatile SnapshotCatalog catalog;
+  private volatile SnapshotInfo latestSnapshot;
+  private volatile Throwable haltCause;
+  private final AtomicLong snapshotsTaken = new AtomicLong();
+  private final AtomicLong snapshotsInstalled = new AtomicLong();
+  private final AtomicLong entriesSkipped = new AtomicLong();
+  private final TreeMap<Long, List<CompletableFuture<Void>>> appliedWaiters = new TreeMap<>();
+
+  private final StateMachineStorage storage =
+      new StateMachineStorage() {
+        @Override
+        public void init(RaftStorage raftStorage) {}
+
+        @Override
+        public SnapshotInfo getLatestSnapshot() {
+          return latestSnapshot;
+        }
+
+        @Override
+        public void format() {}
+
+        @Override
+        public void cleanupOldSnapshots(SnapshotRetentionPolicy policy) {
+          SnapshotCatalog c = catalog;
+          if (c != null) {
+            c.retain(retainedSnapshots);
+          }
+        }
+      };
+
+  BatonStateMachineAdapter(
+      StateMachine app, Path dbDir, int maxCommandBytes, int retainedSnapshots, Events events) {
+    this.app = app;
+    this.dbDir = dbDir;
+    this.maxCommandBytes = maxCommandBytes;
+    this.retainedSnapshots = retainedSnapshots;
+    this.events = events;
+  }
+
+  @Override
+  public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage)
+      throws IOException {
+    super.initialize(server, groupId, raftStorage);
+    catalog = new SnapshotCatalog(raftStorage.getStorageDir().getStateMachineDir().toPath());
+    getLifeCycle().startAndTransition(this::openStore);
+  }
+
+  @Override
+  public StateMachineStorage getStateMachineStorage() {
+    return storage;
+  }
+
+  /** Opens the live store, restoring it from the latest snapshot if it is behind that snapshot. */
+  private void openStore() throws IOException {
+    Optional<SnapshotCatalog.SnapshotRef> latest = catalog.latest();
+    RocksDbStateStore s = RocksDbStateStore.open(dbDir, app.keyspaces());
+    if (latest.isPresent() && s.applied().index() < latest.get().index()) {
+      LOG.warn(
+          "State store {} is at index {}, behind the latest snapshot at {}; restoring it from {}",
+          dbDir,
+          s.applied().index(),
+          latest.get().index(),
+          latest.get().dir());
+      s.close();
+      RocksDbStateStore.restore(latest.get().dir(), dbDir);
+      s = RocksDbStateStore.open(dbDir, app.keyspaces());
+    }
+    TermIndex start =
+        latest.map(r -> TermIndex.valueOf(r.term(), r.index())).orElse(TermIndex.INITIAL_VALUE);
+    latestSnapshot = latest.map(this::toSnapshotInfo).orElse(null);
+    setLastAppliedTermIndex(start);
+    storeLock.writeLock().lock();
+    try {
+      store = s;
+    } finally {
+      storeLock.writeLock().unlock();
+    }
+    LOG.info(
+        "State store {} opened at index {} (latest snapshot: {}); Ratis resumes at index {}",
+        dbDir,
+        s.applied().index(),
+        latest.map(r -> r.dir().getFileName().toString()).orElse("none"),
+        start.getIndex());
+    app.open(s.reader());
+  }
+
+  private SnapshotInfo toSnapshotInfo(SnapshotCatalog.SnapshotRef ref) {
+    List<FileInfo> files = new ArrayList<>();
+    try (Stream<Path> s = Files.walk(ref.dir())) {
+      s.filter(Files::isRegularFile)
+          .filter(p -> !p.getFileName().toString().endsWith(".md5"))
+          .sorted()
+          .forEach(p -> files.add(new FileInfo(p.toAbsolutePath(), null)));
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot list snapshot " + ref.dir() + ": " + e, e);
+    }
+    return new FileListSnapshotInfo(files, TermIndex.valueOf(ref.term(), ref.index()));
+  }
+
+  @Override
+  public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
+    TransactionContext trx =
+        TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request).build();
+    ByteString content = request.getMessage().getContent();
+    if (content.size() > maxCommandBytes) {
+      trx.setException(
+          new RejectedCommandException(
+              "command is "
+                  + content.size()
+                  + " bytes; the maximum is "
+                  + maxCommandBytes
+                  + " (NodeConfig.maxCommandBytes)"));
+      return trx;
+    }
+    Throwable halted = haltCause;
+    if (halted != null) {
+      trx.setException(new HaltedException(haltMessage(halted)));
+      return trx;
+    }
+    try {
+      app.validate(content.toByteArray());
+    } catch (IllegalArgumentException e) {
+      trx.setException(new RejectedCommandException(String.valueOf(e.getMessage())));
+    } catch (RuntimeException e) {
+      LOG.warn("StateMachine.validate threw {}; rejecting the command", e.toString(), e);
+      trx.setException(
+          new RejectedCommandException(
+              "validate failed: " + e.getClass().getName() + ": " + e.getMessage()));
+    }
+    return trx;
+  }
+
+  @Override
+  public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+    LogEntryProto entry = trx.getLogEntry();
+    long index = entry.getIndex();
+    long term = entry.getTerm();
+    byte[] reply;
+    synchronized (applyLock) {
+      RocksDbStateStore s = store;
+      if (index <= s.applied().index()) {
+        // Already in the store before a restart: Ratis replays from the latest snapshot.
+        entriesSkipped.incrementAndGet();
+        advanceApplied(term, index);
+        return CompletableFuture.completedFuture(EMPTY);
+      }
+      byte[] bytes = entry.getStateMachineLogEntry().getLogData().toByteArray();
+      try (RocksDbStateStore.ApplyBatch batch = s.newBatch()) {
+        reply = app.apply(Command.of(index, bytes), batch);
+        if (reply == null) {
+          throw new NullPointerException("StateMachine.apply returned null (return new byte[0])");
+        }
+        batch.commit(term, index);
+      } catch (RuntimeException | Error e) {
+        haltCause = e;
+        LOG.error(
+            "StateMachine.apply threw at log index {}; halting this replica so it cannot diverge",
+            index,
+            e);
+        events.halted(e);
+        throw new IllegalStateException(haltMessage(e), e);
+      }
+      advanceApplied(term, index);
+    }
+    return CompletableFuture.completedFuture(
+        Message.valueOf(UnsafeByteOperations.unsafeWrap(reply)));
+  }
+
+  private static String haltMessage(Throwable cause) {
+    return "replica halted: StateMachine.apply threw " + cause;
+  }
+
+  @Override
+  public void notifyTermIndexUpdated(long term, long index) {
+    synchronized (applyLock) {
+      advanceApplied(term, index);
+    }
+  }
+
+  private void advanceApplied(long term, long index) {
+    TermIndex ti = TermIndex.valueOf(term, index);
+    if (ti.compareTo(getLastAppliedTermIndex()) > 0) {
+      updateLastAppliedTermIndex(ti);
+    }
+    completeWaiters(index);
+  }
+
+  private void completeWaiters(long index) {
+    List<CompletableFuture<Void>> ready = new ArrayList<>();
+    synchronized (appliedWaiters) {
+      while (!appliedWaiters.isEmpty() && appliedWaiters.firstKey() <= index) {
+        ready.addAll(appliedWaiters.pollFirstEntry().getValue());
+      }
+    }
+    ready.forEach(f -> f.complete(null));
+  }
+
+  @Override
+  public CompletableFuture<Message> query(Message request) {
+    storeLock.readLock().lock();
+    try {
+      RocksDbStateStore s = store;
+      if (s == null) {
+        return CompletableFuture.failedFuture(
+            new IOException("state store is being replaced by a snapshot; retry"));
+      }
+      byte[] reply;
+      try (RocksDbStateStore.ConsistentReader reader = s.openConsistentReader()) {
+        reply = app.query(request.getContent().toByteArray(), reader);
+      }
+      if (reply == null) {
+        throw new NullPointerException("StateMachine.query returned null (return new byte[0])");
+      }
+      return CompletableFuture.completedFuture(
+          Message.valueOf(UnsafeByteOperations.unsafeWrap(reply)));
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(
+          new RejectedQueryException(String.valueOf(e.getMessage())));
+    } catch (RuntimeException e) {
+      LOG.warn("StateMachine.query threw", e);
+      return CompletableFuture.failedFuture(e);
+    } finally {
+      storeLock.readLock().unlock();
+    }
+  }
+
+  /*
+   * BaseStateMachine.queryStale parks futures that are never completed (Ratis notes §2.4); waiters
+   * here are completed by the apply path.
+   */
+  @Override
+  public CompletableFuture<Message> queryStale(Message request, long minIndex) {
+    if (getLastAppliedTermIndex().getIndex() >= minIndex) {
+      return query(request);
+    }
+    CompletableFuture<Void> ready = new CompletableFuture<>();
+    synchronized (appliedWaiters) {
+      appliedWaiters.computeIfAbsent(minIndex, k -> new ArrayList<>()).add(ready);
+    }
+    if (getLastAppliedTermIndex().getIndex() >= minIndex) {
+      completeWaiters(getLastAppliedTermIndex().getIndex());
+    }
+    return ready.thenCompose(v -> query(request));
+  }
+
+  @Override
+  public long takeSnapshot() throws IOException {
+    synchronized (applyLock) {
+      RocksDbStateStore s = store;
+      TermIndex ti = getLastAppliedTermIndex();
+      SnapshotInfo latest = latestSnapshot;
+      if (s == null || ti.getIndex() <= 0) {
+        return latest == null ? -1 : latest.getIndex();
+      }
+      AppliedIndex storeApplied = s.applied();
+      if (storeApplied.index() > ti.getIndex()) {
+        // Still replaying entries the store already holds: a checkpoint now would be labelled with
+        // an index older than its content. The next trigger after the replay will take it.
+        return latest == null ? -1 : latest.getIndex();
+      }
+      if (latest != null && latest.getIndex() >= ti.getIndex()) {
+        return latest.getIndex();
+      }
+      long started = System.nanoTime();
+      if (storeApplied.index() < ti.getIndex()) {
+        s.setApplied(ti.getTerm(), ti.getIndex());
+      }
+      s.checkpoint(catalog.root());
+      SnapshotCatalog.SnapshotRef ref =
+          catalog
+              .latest()
+              .filter(r -> r.index() == ti.getIndex())
+              .orElseThrow(
+                  () -> new IOException("checkpoint at index " + ti.getIndex() + " not found"));
+      latestSnapshot = toSnapshotInfo(ref);
+      snapshotsTaken.incrementAndGet();
+      LOG.info(
+          "Took snapshot {} in {} ms",
+          ref.dir().getFileName(),
+          (System.nanoTime() - started) / 1_000_000);
+      return ti.getIndex();
+    }
+  }
+
+  @Override
+  public void pause() {
+    getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.PAUSING);
+    storeLock.writeLock().lock();
+    try {
+      RocksDbStateStore s = store;
+      store = null;
+      if (s != null) {
+        s.close();
+      }
+    } finally {
+      storeLock.writeLock().unlock();
+    }
+    getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.PAUSED);
+  }
+
+  @Override
+  public void reinitialize() throws IOException {
+    synchronized (applyLock) {
+      SnapshotCatalog.SnapshotRef ref =
+          catalog
+              .latest()
+              .orElseThrow(() -> new IOException("no snapshot in " + catalog.root() + " to load"));
+      LOG.info("Installing snapshot {} into {}", ref.dir().getFileName(), dbDir);
+      RocksDbStateStore.restore(ref.dir(), dbDir);
+      getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.STARTING);
+      RocksDbStateStore s = RocksDbStateStore.open(dbDir, app.keyspaces());
+      latestSnapshot = toSnapshotInfo(ref);
+      setLastAppliedTermIndex(TermIndex.valueOf(ref.term(), ref.index()));
+      storeLock.writeLock().lock();
+      try {
+        store = s;
+      } finally {
+        storeLock.writeLock().unlock();
+      }
+      app.open(s.reader());
+      snapshotsInstalled.incrementAndGet();
+      completeWaiters(ref.index());
+      getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.RUNNING);
+    }
+  }
+
+  @Override
+  public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
+    events.leaderChanged(newLeaderId);
+  }
+
+  @Override
+  public void notifyLeaderReady() {
+    events.leaderReady();
+  }
+
+  @Override
+  public void notifyServerShutdown(RoleInfoProto roleInfo, boolean allServer) {
+    events.serverShutdown();
+  }
+
+  @Override
+  public void notifySnapshotInstalled(
+      org.apache.ratis.proto.RaftProtos.InstallSnapshotResult result,
+      long snapshotIndex,
+      org.apache.ratis.protocol.RaftPeer peer) {
+    LOG.info("Snapshot install on {} at index {}: {}", peer.getId(), snapshotIndex, result);
+  }
+
+  @Override
+  public void close() throws IOException {
+    storeLock.writeLock().lock();
+    try {
+      RocksDbStateStore s = store;
+      store = null;
+      if (s != null) {
+        s.close();
+      }
+    } finally {
+      storeLock.writeLock().unlock();
+    }
+    synchronized (appliedWaiters) {
+      appliedWaiters.values().forEach(l -> l.forEach(f -> f.cancel(false)));
+      appliedWaiters.clear();
+    }
+  }
+
+  /** The hex SHA-256 of the state with the applied index it matches, or empty if closed. */
+  Optional<Map.Entry<Long, String>> digest() {
+    synchronized (applyLock) {
+      RocksDbStateStore s = store;
+      if (s == null) {
+        return Optional.empty();
+      }
+      return Optional.of(Map.entry(s.applied().index(), s.digestHex()));
+    }
+  }
+
+  long lastSnapshotIndex() {
+    SnapshotInfo s = latestSnapshot;
+    return s == null ? -1 : s.getIndex();
+  }
+
+  long snapshotsTaken() {
+    return snapshotsTaken.get();
+  }
+
+  long snapshotsInstalled() {
+    return snapshotsInstalled.get();
+  }
+
+  long entriesSkippedOnReplay() {
+    return entriesSkipped.get();
+  }
+
+  Optional<Throwable> haltCause() {
+    return Optional.ofNullable(haltCause);
+  }
+}

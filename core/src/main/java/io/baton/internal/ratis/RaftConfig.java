@@ -1,0 +1,112 @@
+package io.baton.internal.ratis;
+
+import io.baton.FailureDetection;
+import io.baton.NodeConfig;
+import io.baton.Peer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+/*
+ * The one place where Baton's configuration becomes Ratis properties. Each setting that differs from
+ * the Ratis 3.3.0 default says why:
+ *
+ * - Election timeouts come from the FailureDetection profile (Raft §5.2). Heartbeats follow at half
+ *   the minimum.
+ * - Reads are LINEARIZABLE (ReadIndex, Raft §6.4): Ratis's DEFAULT answers from the leader's state
+ *   without confirming leadership, which can be stale across a failover, and refuses follower reads.
+ * - The leader's back-off toward an unreachable follower grows to 5 s by default, so a node that was
+ *   down for a while rejoins seconds late. "1ms,10, 100ms,100000" retries every 100 ms after ten
+ *   quick tries: a restarted node is back within about a tenth of a second.
+ * - A leader that stepped down for lost majority refuses to campaign for 10 s by default; with one
+ *   of three nodes down, a short stall of the other can then leave the group leaderless that long.
+ *   Baton uses a few election timeouts.
+ * - The log is purged up to the latest snapshot even if a follower still needs older entries: that
+ *   follower receives the snapshot instead. Otherwise one dead follower pins the whole log on disk.
+ * - Snapshots are triggered automatically from the SnapshotPolicy; the checkpoint makes them cheap.
+ * - The gRPC message and appender buffer limits grow with maxCommandBytes so that any accepted
+ *   command fits in one AppendEntries.
+ * - Servers bind to the configured host only (Ratis binds every interface by default), and groups
+ *   removed from a node are moved under its data dir, not /tmp.
+ */
+/** Maps {@link NodeConfig} to Ratis properties and Baton identities to Ratis ids. Not API. */
+public final class RaftConfig {
+  private RaftConfig() {}
+
+  /** The Raft group id of the cluster named {@code clusterName}: a name-based UUID. */
+  public static RaftGroupId groupId(String clusterName) {
+    return RaftGroupId.valueOf(
+        UUID.nameUUIDFromBytes(("baton-cluster:" + clusterName).getBytes(StandardCharsets.UTF_8)));
+  }
+
+  static RaftPeer toRaftPeer(Peer p) {
+    return RaftPeer.newBuilder()
+        .setId(RaftPeerId.valueOf(p.id()))
+        .setAddress(p.address())
+        .setPriority(p.priority())
+        .build();
+  }
+
+  static RaftGroup group(String clusterName, List<Peer> peers) {
+    return RaftGroup.valueOf(
+        groupId(clusterName), peers.stream().map(RaftConfig::toRaftPeer).toList());
+  }
+
+  static RaftProperties serverProperties(NodeConfig config, Path raftDir) {
+    RaftProperties p = new RaftProperties();
+    RaftServerConfigKeys.setStorageDir(p, List.of(raftDir.toFile()));
+    RaftServerConfigKeys.setRemovedGroupsDir(
+        p, config.dataDir().resolve("removed-groups").toFile());
+    GrpcConfigKeys.Server.setHost(p, config.self().host());
+    GrpcConfigKeys.Server.setPort(p, config.self().port());
+
+    FailureDetection fd = config.failureDetection();
+    RaftServerConfigKeys.Rpc.setTimeoutMin(p, time(fd.electionTimeoutMin()));
+    RaftServerConfigKeys.Rpc.setTimeoutMax(p, time(fd.electionTimeoutMax()));
+    RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(
+        p, time(fd.electionTimeoutMax().multipliedBy(3)));
+    RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+    RaftServerConfigKeys.Log.Appender.setRetryPolicy(p, "1ms,10, 100ms,100000");
+
+    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+    RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(
+        p, config.snapshotPolicy().everyEntries());
+    RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, config.snapshotPolicy().retained());
+    RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+    RaftServerConfigKeys.Log.setSegmentSizeMax(
+        p, SizeInBytes.valueOf(config.logSegmentSizeBytes()));
+
+    long maxEntry = config.maxCommandBytes() + (64L << 10);
+    long appenderBuffer = Math.max(4L << 20, maxEntry);
+    RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf(appenderBuffer));
+    GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf(Math.max(64L << 20, 2 * maxEntry)));
+    return p;
+  }
+
+  static RaftProperties clientProperties() {
+    RaftProperties p = new RaftProperties();
+    // One RPC to a dead or paused server should not hold a request for the default 3 s: the retry
+    // policy moves on to another server. A slow commit is retried under the same call id, which the
+    // servers' retry cache answers without applying the command twice.
+    RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(2, TimeUnit.SECONDS));
+    GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf(66L << 20));
+    return p;
+  }
+
+  static TimeDuration time(Duration d) {
+    return TimeDuration.valueOf(d.toMillis(), TimeUnit.MILLISECONDS);
+  }
+}

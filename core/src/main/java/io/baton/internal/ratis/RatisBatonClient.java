@@ -1,0 +1,209 @@
+package io.baton.internal.ratis;
+
+import io.baton.BatonClient;
+import io.baton.BatonException;
+import io.baton.CommandRejectedException;
+import io.baton.CommandTimeoutException;
+import io.baton.NodeClosedException;
+import io.baton.Peer;
+import io.baton.QueryRejectedException;
+import io.baton.ReadConsistency;
+import io.baton.StateMachineHaltedException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
+import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
+import org.apache.ratis.protocol.exceptions.StateMachineException;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+
+/*
+ * Error translation at the Ratis boundary. What the caller knows afterwards decides the type:
+ *  - RejectedCommandException / RejectedQueryException from the server: refused before the log
+ *    (or by query), so not applied.
+ *  - RaftRetryFailureException: retries ran out at the request timeout; outcome unknown.
+ *  - AlreadyClosedException: this client was closed.
+ *  - anything else: unknown.
+ */
+/** A {@link BatonClient} over a Ratis client. Not API. */
+public final class RatisBatonClient implements BatonClient {
+  private final RaftClient client;
+  private final List<Peer> peers;
+  private final Duration requestTimeout;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  /** Creates a client; see {@link BatonClient.Builder#build()}. */
+  public RatisBatonClient(List<Peer> peers, String clusterName, Duration requestTimeout) {
+    this.peers = List.copyOf(peers);
+    this.requestTimeout = requestTimeout;
+    RaftGroup group = RaftConfig.group(clusterName, peers);
+    this.client =
+        RaftClient.newBuilder()
+            .setRaftGroup(group)
+            .setProperties(RaftConfig.clientProperties())
+            .setRetryPolicy(ClientRetryPolicy.withTimeout(requestTimeout))
+            .build();
+  }
+
+  @Override
+  public byte[] submit(byte[] command) {
+    return await(submitAsync(command));
+  }
+
+  @Override
+  public CompletableFuture<byte[]> submitAsync(byte[] command) {
+    Objects.requireNonNull(command, "command");
+    checkOpen();
+    Message m = Message.valueOf(UnsafeByteOperations.unsafeWrap(command.clone()));
+    return translate(client.async().send(m), "command");
+  }
+
+  @Override
+  public byte[] query(byte[] query) {
+    return query(query, ReadConsistency.LINEARIZABLE);
+  }
+
+  @Override
+  public byte[] query(byte[] query, ReadConsistency consistency) {
+    return await(queryAsync(query, consistency));
+  }
+
+  @Override
+  public CompletableFuture<byte[]> queryAsync(byte[] query, ReadConsistency consistency) {
+    Objects.requireNonNull(query, "query");
+    Objects.requireNonNull(consistency, "consistency");
+    checkOpen();
+    Message m = Message.valueOf(UnsafeByteOperations.unsafeWrap(query.clone()));
+    return switch (consistency) {
+      case LINEARIZABLE -> translate(client.async().sendReadOnly(m), "query");
+      case FOLLOWER -> translate(client.async().sendReadOnly(m, randomPeer()), "query");
+      case STALE -> translate(client.async().sendStaleRead(m, 0, randomPeer()), "query");
+    };
+  }
+
+  @Override
+  public byte[] queryNode(String nodeId, byte[] query, ReadConsistency consistency) {
+    Objects.requireNonNull(nodeId, "nodeId");
+    Objects.requireNonNull(query, "query");
+    Objects.requireNonNull(consistency, "consistency");
+    if (peers.stream().noneMatch(p -> p.id().equals(nodeId))) {
+      throw new IllegalArgumentException("'" + nodeId + "' is not one of the peers " + peers);
+    }
+    if (consistency == ReadConsistency.LINEARIZABLE) {
+      throw new IllegalArgumentException(
+          "LINEARIZABLE queries are answered by the leader; use FOLLOWER or STALE with queryNode");
+    }
+    checkOpen();
+    Message m = Message.valueOf(UnsafeByteOperations.unsafeWrap(query.clone()));
+    RaftPeerId target = RaftPeerId.valueOf(nodeId);
+    return await(
+        switch (consistency) {
+          case FOLLOWER -> translate(client.async().sendReadOnly(m, target), "query");
+          default -> translate(client.async().sendStaleRead(m, 0, target), "query");
+        });
+  }
+
+  private RaftPeerId randomPeer() {
+    return RaftPeerId.valueOf(peers.get(ThreadLocalRandom.current().nextInt(peers.size())).id());
+  }
+
+  private void checkOpen() {
+    if (closed.get()) {
+      throw new NodeClosedException("client is closed");
+    }
+  }
+
+  private static CompletableFuture<byte[]> translate(
+      CompletableFuture<RaftClientReply> f, String what) {
+    return f.handle(
+        (reply, error) -> {
+          if (error != null) {
+            throw new CompletionException(translate(unwrap(error), what));
+          }
+          if (!reply.isSuccess()) {
+            throw new CompletionException(translate(reply.getException(), what));
+          }
+          return reply.getMessage().getContent().toByteArray();
+        });
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  static BatonException translate(Throwable t, String what) {
+    if (t instanceof BatonException b) {
+      return b;
+    }
+    if (t instanceof StateMachineException sme) {
+      Throwable cause = sme.getCause();
+      if (cause instanceof RejectedCommandException) {
+        return new CommandRejectedException(what + " rejected: " + cause.getMessage());
+      }
+      if (cause instanceof RejectedQueryException) {
+        return new QueryRejectedException(what + " rejected: " + cause.getMessage());
+      }
+      if (cause instanceof HaltedException) {
+        return new StateMachineHaltedException(cause.getMessage(), sme);
+      }
+      return new BatonException(what + " failed on the server: " + sme.getMessage(), sme);
+    }
+    if (t instanceof RaftRetryFailureException) {
+      return new CommandTimeoutException(
+          what + " got no answer before the request timeout (outcome unknown): " + t.getMessage(),
+          t);
+    }
+    if (t instanceof AlreadyClosedException) {
+      return new NodeClosedException(what + " failed: client closed", t);
+    }
+    if (t instanceof IOException) {
+      return new BatonException(what + " failed (outcome unknown): " + t, t);
+    }
+    return new BatonException(what + " failed (outcome unknown): " + t, t);
+  }
+
+  private byte[] await(CompletableFuture<byte[]> f) {
+    try {
+      // The retry policy ends the request at the timeout; the extra second only guards against a
+      // reply that never comes back at all.
+      return f.get(requestTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      Throwable c = unwrap(e);
+      throw c instanceof BatonException b ? b : translate(c, "operation");
+    } catch (TimeoutException e) {
+      throw new CommandTimeoutException(
+          "no answer within " + requestTimeout.toMillis() + " ms (outcome unknown)", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BatonException("interrupted while waiting (outcome unknown)", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      try {
+        client.close();
+      } catch (IOException e) {
+        throw new BatonException("error closing client: " + e, e);
+      }
+    }
+  }
+}

@@ -1,0 +1,1092 @@
+package io.baton.storage;
+
+import io.baton.statemachine.Keys;
+import io.baton.statemachine.StateReader;
+import io.baton.statemachine.StateWriter;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.stream.Stream;
+import org.rocksdb.Checkpoint;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.Options;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
+import org.rocksdb.Snapshot;
+import org.rocksdb.WriteBatchWithIndex;
+import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A replica's state: a RocksDB database with one column family per keyspace, plus a reserved
+ * {@value #META_KEYSPACE} column family holding the store format marker and the applied index.
+ *
+ * <p>State changes go through an {@link ApplyBatch}, which commits its writes together with the
+ * (term, index) of the last log entry they reflect in one atomic RocksDB write. After a crash the
+ * store therefore always holds the state as of exactly {@link #applied()}, and replaying the Raft
+ * log from the next index restores the rest. For the same reason writes are not synced: the Raft
+ * log is the durable record, the RocksDB WAL only spares a replay after a process crash.
+ *
+ * <p>Snapshots are RocksDB checkpoints ({@link #checkpoint}), hard links of the immutable SST files
+ * plus a {@link SnapshotManifest} that lets a receiving replica verify them before {@link #restore}
+ * swaps them in as its live directory.
+ *
+ * <p>Thread safety: all methods are thread-safe. {@link #reader()} may be used concurrently with a
+ * batch being committed on another thread; an {@link ApplyBatch} itself is for one thread. {@link
+ * #close()} waits for running operations to finish; any use afterwards throws {@link
+ * IllegalStateException}.
+ */
+public final class RocksDbStateStore implements AutoCloseable {
+  /** The reserved column family holding Baton's own metadata. */
+  static final String META_KEYSPACE = "baton.meta";
+
+  /** Keyspace names with this prefix are reserved for Baton. */
+  static final String RESERVED_PREFIX = "baton.";
+
+  /** The store format this version writes, and the newest it opens. */
+  static final long FORMAT_VERSION = 1;
+
+  static final byte[] FORMAT_KEY = Keys.utf8("format");
+  static final byte[] APPLIED_KEY = Keys.utf8("applied");
+
+  private static final Logger log = LoggerFactory.getLogger(RocksDbStateStore.class);
+  private static final String SST_SUFFIX = ".sst";
+  private static final String RESTORING_SUFFIX = ".restoring";
+
+  static {
+    RocksDB.loadLibrary();
+  }
+
+  private final Path dir;
+  private final DBOptions dbOptions;
+  private final ColumnFamilyOptions cfOptions;
+  private final WriteOptions writeOptions;
+  private final RocksDB db;
+  private final List<ColumnFamilyHandle> allHandles;
+  private final ColumnFamilyHandle meta;
+  // Declared keyspaces plus default, sorted by name: the digest depends on this order.
+  private final Map<String, ColumnFamilyHandle> keyspaceHandles;
+  private final Set<String> keyspaces;
+  private final StateReader liveReader = new LiveReader();
+
+  // Operations hold the read lock so close() (write lock) never frees native handles under them.
+  private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+  // Serializes changes of the applied index, and pins it while a checkpoint is cut.
+  private final ReentrantLock applyLock = new ReentrantLock();
+  private final Object checkpointLock = new Object();
+
+  // CRC32C of SST files by (name, size): SST files are immutable and their numbers are never
+  // reused within a database, so a snapshot only reads the SST files created since the last one.
+  private final Map<SstKey, Long> sstCrcCache = new ConcurrentHashMap<>();
+  private final AtomicLong sstFilesChecksummed = new AtomicLong();
+  private final Set<ConsistentReader> openReaders = ConcurrentHashMap.newKeySet();
+
+  private volatile AppliedIndex applied;
+  private volatile boolean closed;
+
+  private record SstKey(String name, long size) {}
+
+  private RocksDbStateStore(
+      Path dir,
+      DBOptions dbOptions,
+      ColumnFamilyOptions cfOptions,
+      WriteOptions writeOptions,
+      RocksDB db,
+      List<ColumnFamilyHandle> allHandles,
+      ColumnFamilyHandle meta,
+      Map<String, ColumnFamilyHandle> keyspaceHandles,
+      AppliedIndex applied) {
+    this.dir = dir;
+    this.dbOptions = dbOptions;
+    this.cfOptions = cfOptions;
+    this.writeOptions = writeOptions;
+    this.db = db;
+    this.allHandles = allHandles;
+    this.meta = meta;
+    this.keyspaceHandles = keyspaceHandles;
+    this.keyspaces = Collections.unmodifiableSet(keyspaceHandles.keySet());
+    this.applied = applied;
+  }
+
+  /**
+   * Opens the store in {@code dir}, creating it if {@code dir} is absent or empty.
+   *
+   * <p>The store has the column family {@link StateReader#DEFAULT_KEYSPACE}, one per name in {@code
+   * keyspaces} (created if missing, so a keyspace may be added in a later version), and the
+   * reserved {@value #META_KEYSPACE}. Column families that exist on disk but are not declared are
+   * opened, because RocksDB requires it, but are not accessible.
+   *
+   * <p>A non-empty directory is only opened if it is a Baton store: this refuses, rather than
+   * silently starting empty over, a directory holding anything else.
+   *
+   * @param dir the store directory
+   * @param keyspaces the state machine's keyspaces besides the default one
+   * @throws IllegalArgumentException if a keyspace name is empty or starts with {@value
+   *     #RESERVED_PREFIX}
+   * @throws StorageException naming {@code dir} if it is non-empty and not a Baton store, was
+   *     written by a newer Baton, is locked by another open store, or cannot be opened
+   */
+  public static RocksDbStateStore open(Path dir, Set<String> keyspaces) {
+    Objects.requireNonNull(dir, "dir");
+    Objects.requireNonNull(keyspaces, "keyspaces");
+    for (String ks : keyspaces) {
+      validateKeyspaceName(ks);
+    }
+
+    boolean fresh;
+    List<byte[]> existing;
+    try {
+      fresh = FsUtil.isAbsentOrEmptyDir(dir);
+      if (fresh) {
+        Files.createDirectories(dir);
+        existing = List.of();
+      } else {
+        existing = inspectExisting(dir);
+      }
+    } catch (IOException e) {
+      throw new StorageException("cannot open state store " + dir + ": " + e, e);
+    }
+
+    // Column families to open, in a stable order: default first, then meta, then the rest.
+    Map<String, byte[]> cfNames = new LinkedHashMap<>();
+    cfNames.put(StateReader.DEFAULT_KEYSPACE, RocksDB.DEFAULT_COLUMN_FAMILY);
+    cfNames.put(META_KEYSPACE, Keys.utf8(META_KEYSPACE));
+    for (byte[] name : existing) {
+      cfNames.putIfAbsent(new String(name, StandardCharsets.UTF_8), name);
+    }
+    for (String ks : keyspaces) {
+      cfNames.putIfAbsent(ks, Keys.utf8(ks));
+    }
+
+    List<AutoCloseable> toCloseOnFailure = new ArrayList<>();
+    try {
+      DBOptions dbOptions =
+          new DBOptions()
+              .setCreateIfMissing(fresh)
+              .setCreateMissingColumnFamilies(true)
+              .setKeepLogFileNum(5);
+      toCloseOnFailure.add(dbOptions);
+      ColumnFamilyOptions cfOptions = new ColumnFamilyOptions();
+      toCloseOnFailure.add(cfOptions);
+      // WAL on, but not fsynced per write: the Raft log is the write-ahead log of record.
+      WriteOptions writeOptions = new WriteOptions().setSync(false).setDisableWAL(false);
+      toCloseOnFailure.add(writeOptions);
+
+      List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+      for (byte[] name : cfNames.values()) {
+        descriptors.add(new ColumnFamilyDescriptor(name, cfOptions));
+      }
+      List<ColumnFamilyHandle> handles = new ArrayList<>();
+      RocksDB db;
+      try {
+        db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
+      } catch (RocksDBException e) {
+        throw new StorageException("cannot open state store " + dir + ": " + e.getMessage(), e);
+      }
+      toCloseOnFailure.addAll(handles);
+      toCloseOnFailure.add(db);
+
+      List<String> names = new ArrayList<>(cfNames.keySet());
+      ColumnFamilyHandle meta = handles.get(names.indexOf(META_KEYSPACE));
+      Map<String, ColumnFamilyHandle> accessible = new TreeMap<>();
+      accessible.put(StateReader.DEFAULT_KEYSPACE, handles.get(0));
+      for (String ks : keyspaces) {
+        accessible.put(ks, handles.get(names.indexOf(ks)));
+      }
+
+      checkFormat(dir, db, meta, handles, fresh);
+      AppliedIndex applied = AppliedIndex.fromBytes(db.get(meta, APPLIED_KEY));
+
+      RocksDbStateStore store =
+          new RocksDbStateStore(
+              dir,
+              dbOptions,
+              cfOptions,
+              writeOptions,
+              db,
+              List.copyOf(handles),
+              meta,
+              Collections.unmodifiableMap(accessible),
+              applied);
+      log.info(
+          "{} state store {} (keyspaces {}, applied {})",
+          fresh ? "Created" : "Opened",
+          dir,
+          store.keyspaces,
+          applied);
+      return store;
+    } catch (RocksDBException e) {
+      closeAll(toCloseOnFailure);
+      throw new StorageException("cannot open state store " + dir + ": " + e.getMessage(), e);
+    } catch (RuntimeException | Error e) {
+      closeAll(toCloseOnFailure);
+      throw e;
+    }
+  }
+
+  private static void validateKeyspaceName(String ks) {
+    Objects.requireNonNull(ks, "keyspace name");
+    if (ks.isEmpty()) {
+      throw new IllegalArgumentException("keyspace name must not be empty");
+    }
+    if (ks.startsWith(RESERVED_PREFIX)) {
+      throw new IllegalArgumentException(
+          "keyspace name '"
+              + ks
+              + "' is reserved: names starting with '"
+              + RESERVED_PREFIX
+              + "' belong to Baton");
+    }
+  }
+
+  /**
+   * Lists the column families of a non-empty {@code dir}, after checking, without modifying
+   * anything, that it is a RocksDB database created by Baton.
+   */
+  private static List<byte[]> inspectExisting(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      throw new StorageException(
+          "refusing to open state store " + dir + ": it exists and is not a directory");
+    }
+    if (!Files.isRegularFile(dir.resolve("CURRENT"))) {
+      throw new StorageException(
+          "refusing to open state store "
+              + dir
+              + ": the directory is not empty and is not a RocksDB database (no CURRENT file);"
+              + " point Baton at an empty or new directory");
+    }
+    List<byte[]> existing;
+    try (Options options = new Options()) {
+      existing = RocksDB.listColumnFamilies(options, dir.toString());
+    } catch (RocksDBException e) {
+      throw new StorageException(
+          "cannot open state store " + dir + ": cannot list column families: " + e.getMessage(), e);
+    }
+    byte[] metaName = Keys.utf8(META_KEYSPACE);
+    if (existing.stream().noneMatch(n -> Arrays.equals(n, metaName))) {
+      // Checked before opening, because opening would create the missing column family.
+      throw new StorageException(
+          "refusing to open state store "
+              + dir
+              + ": it is a RocksDB database but not a Baton state store (no '"
+              + META_KEYSPACE
+              + "' column family)");
+    }
+    return existing;
+  }
+
+  private static void checkFormat(
+      Path dir, RocksDB db, ColumnFamilyHandle meta, List<ColumnFamilyHandle> all, boolean fresh)
+      throws RocksDBException {
+    byte[] marker = db.get(meta, FORMAT_KEY);
+    if (marker == null) {
+      // A crash between RocksDB creating the database and the marker being written leaves an
+      // empty database with our column family: finish the creation. Anything else with data in
+      // it is not ours to take over.
+      if (!fresh && !isEmpty(db, all)) {
+        throw new StorageException(
+            "refusing to open state store "
+                + dir
+                + ": it holds data but no Baton format marker, so it is not a Baton state store");
+      }
+      try (WriteOptions sync = new WriteOptions().setSync(true)) {
+        db.put(meta, sync, FORMAT_KEY, Keys.longBytes(FORMAT_VERSION));
+      }
+      return;
+    }
+    long format = marker.length == Long.BYTES ? Keys.toLong(marker) : -1;
+    if (format < 1 || format > FORMAT_VERSION) {
+      throw new StorageException(
+          "refusing to open state store "
+              + dir
+              + ": unknown store format "
+              + (format < 0 ? "marker of " + marker.length + " bytes" : Long.toString(format))
+              + " (this version of Baton supports format "
+              + FORMAT_VERSION
+              + "); it was probably written by a newer Baton");
+    }
+  }
+
+  private static boolean isEmpty(RocksDB db, List<ColumnFamilyHandle> handles) {
+    for (ColumnFamilyHandle h : handles) {
+      try (RocksIterator it = db.newIterator(h)) {
+        it.seekToFirst();
+        if (it.isValid()) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** The store directory. */
+  public Path dir() {
+    return dir;
+  }
+
+  /**
+   * The accessible keyspaces: {@link StateReader#DEFAULT_KEYSPACE} and the declared ones, sorted by
+   * name.
+   */
+  public Set<String> keyspaces() {
+    ensureOpen();
+    return keyspaces;
+  }
+
+  /**
+   * The (term, index) of the last log entry reflected in the store; {@link AppliedIndex#ZERO} if
+   * none.
+   */
+  public AppliedIndex applied() {
+    ensureOpen();
+    return applied;
+  }
+
+  /**
+   * A reader over the live state, valid until the store is closed. Thread-safe, and usable while a
+   * batch commits on another thread. Each call sees the latest committed state; a sequence of calls
+   * is not isolated from commits in between (use {@link #openConsistentReader()} for that). Its
+   * {@link StateReader#appliedIndex()} is {@code applied().index()}.
+   */
+  public StateReader reader() {
+    ensureOpen();
+    return liveReader;
+  }
+
+  /**
+   * A reader over a point-in-time view of the state, isolated from later commits, whose {@link
+   * StateReader#appliedIndex()} is exactly the index that view reflects. It pins a RocksDB snapshot
+   * and must be closed; closing the store releases it too. Thread-safe for concurrent reads; close
+   * it only after those have returned.
+   */
+  public ConsistentReader openConsistentReader() {
+    return call(
+        "open reader",
+        () -> {
+          ConsistentReader r = new ConsistentReader();
+          openReaders.add(r);
+          return r;
+        });
+  }
+
+  /** A new, empty batch over this store. Close it, whether or not it is committed. */
+  public ApplyBatch newBatch() {
+    return call("create batch", ApplyBatch::new);
+  }
+
+  /**
+   * Records that entries up to {@code (term, index)} are applied, without changing any state: for
+   * log entries that carry no command.
+   *
+   * @throws IllegalStateException if {@code index} is below the current applied index
+   * @throws StorageException if the write fails
+   */
+  public void setApplied(long term, long index) {
+    AppliedIndex next = new AppliedIndex(term, index);
+    call(
+        "set applied index",
+        () -> {
+          applyLock.lock();
+          try {
+            AppliedIndex current = applied;
+            if (index < current.index()) {
+              throw new IllegalStateException(
+                  "cannot set applied index to "
+                      + index
+                      + ": the store already applied index "
+                      + current.index()
+                      + " in "
+                      + dir);
+            }
+            db.put(meta, writeOptions, APPLIED_KEY, next.toBytes());
+            applied = next;
+          } finally {
+            applyLock.unlock();
+          }
+          return null;
+        });
+  }
+
+  /**
+   * Takes a snapshot: a RocksDB checkpoint of the current state, with a {@link SnapshotManifest},
+   * in {@code snapshotRoot/}{@link SnapshotCatalog#dirName dirName}{@code (applied())}.
+   *
+   * <p>The checkpoint is built in a sibling {@code .tmp} directory and renamed into place once its
+   * manifest is written and synced, so the final directory is either absent or complete. If it
+   * already exists with a readable manifest for the same position, that manifest is returned and
+   * nothing is written. Commits wait only while RocksDB cuts the checkpoint, not while its files
+   * are checksummed; SST files already checksummed by an earlier snapshot of this store are not
+   * read again.
+   *
+   * @return the manifest of the checkpoint
+   * @throws StorageException on an I/O or RocksDB error
+   */
+  public SnapshotManifest checkpoint(Path snapshotRoot) {
+    Objects.requireNonNull(snapshotRoot, "snapshotRoot");
+    return call(
+        "checkpoint",
+        () -> {
+          synchronized (checkpointLock) {
+            return checkpointLocked(snapshotRoot);
+          }
+        });
+  }
+
+  private SnapshotManifest checkpointLocked(Path snapshotRoot)
+      throws IOException, RocksDBException {
+    Files.createDirectories(snapshotRoot);
+    AppliedIndex at;
+    Path finalDir;
+    Path tmpDir;
+    applyLock.lock();
+    try {
+      at = applied;
+      String name = SnapshotCatalog.dirName(at.term(), at.index());
+      finalDir = snapshotRoot.resolve(name);
+      tmpDir = snapshotRoot.resolve(name + ".tmp");
+      Optional<SnapshotManifest> existing = existingManifest(finalDir, at);
+      if (existing.isPresent()) {
+        return existing.get();
+      }
+      FsUtil.deleteRecursively(finalDir);
+      FsUtil.deleteRecursively(tmpDir);
+      try (Checkpoint cp = Checkpoint.create(db)) {
+        cp.createCheckpoint(tmpDir.toString());
+      }
+    } finally {
+      applyLock.unlock();
+    }
+    try {
+      SnapshotManifest manifest = new SnapshotManifest(at.term(), at.index(), describe(tmpDir));
+      manifest.write(tmpDir);
+      Files.move(tmpDir, finalDir, StandardCopyOption.ATOMIC_MOVE);
+      FsUtil.fsyncDir(snapshotRoot);
+      log.info("Took snapshot {} ({} of {})", finalDir, manifest, dir);
+      return manifest;
+    } catch (IOException | RuntimeException e) {
+      try {
+        FsUtil.deleteRecursively(tmpDir);
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+  }
+
+  private static Optional<SnapshotManifest> existingManifest(Path finalDir, AppliedIndex at) {
+    if (!Files.isDirectory(finalDir)) {
+      return Optional.empty();
+    }
+    try {
+      SnapshotManifest m = SnapshotManifest.read(finalDir);
+      if (m.term() == at.term() && m.index() == at.index()) {
+        return Optional.of(m);
+      }
+      log.warn("Replacing snapshot {}: its manifest is for {}", finalDir, m);
+    } catch (CorruptSnapshotException e) {
+      log.warn("Replacing incomplete snapshot {}: {}", finalDir, e.getMessage());
+    }
+    return Optional.empty();
+  }
+
+  /** Lists, sizes and checksums the files of a fresh checkpoint directory. */
+  private List<SnapshotManifest.FileEntry> describe(Path checkpointDir) throws IOException {
+    List<Path> files;
+    try (Stream<Path> entries = Files.list(checkpointDir)) {
+      files = entries.filter(Files::isRegularFile).sorted().toList();
+    }
+    List<SnapshotManifest.FileEntry> out = new ArrayList<>(files.size());
+    Map<SstKey, Long> seen = new ConcurrentHashMap<>();
+    for (Path file : files) {
+      String name = file.getFileName().toString();
+      long size = Files.size(file);
+      long crc;
+      if (name.endsWith(SST_SUFFIX)) {
+        SstKey key = new SstKey(name, size);
+        Long cached = sstCrcCache.get(key);
+        if (cached == null) {
+          cached = FsUtil.crc32c(file);
+          sstFilesChecksummed.incrementAndGet();
+        }
+        seen.put(key, cached);
+        crc = cached;
+      } else {
+        // MANIFEST, CURRENT, OPTIONS and WAL files are copied, not linked, and may change.
+        crc = FsUtil.crc32c(file);
+      }
+      out.add(new SnapshotManifest.FileEntry(name, size, crc));
+    }
+    // SST files that left the live set (compacted away) never come back under the same number.
+    sstCrcCache.keySet().retainAll(seen.keySet());
+    sstCrcCache.putAll(seen);
+    return out;
+  }
+
+  /** How many SST files this store has read to checksum them; for tests of the cache. */
+  long sstFilesChecksummed() {
+    return sstFilesChecksummed.get();
+  }
+
+  /**
+   * Replaces the store directory {@code liveDir} with the checkpoint in {@code checkpointDir}.
+   *
+   * <p>The checkpoint is verified against its manifest first; if that fails nothing is touched. Its
+   * files (except the manifest and anything it does not list) are then hard-linked, or copied where
+   * linking fails, into {@code <liveDir>.restoring}, synced, and that directory is renamed to
+   * {@code liveDir} after the old one is deleted. A {@code .restoring} directory left by an
+   * interrupted restore is deleted first. No store may be open on {@code liveDir}.
+   *
+   * @throws CorruptSnapshotException if the checkpoint fails verification; {@code liveDir} is then
+   *     untouched
+   * @throws StorageException on an I/O error
+   */
+  public static void restore(Path checkpointDir, Path liveDir) {
+    Objects.requireNonNull(checkpointDir, "checkpointDir");
+    Objects.requireNonNull(liveDir, "liveDir");
+    SnapshotManifest manifest = SnapshotManifest.read(checkpointDir);
+    manifest.verify(checkpointDir);
+
+    Path absLive = liveDir.toAbsolutePath();
+    Path parent = absLive.getParent();
+    Path restoring = absLive.resolveSibling(absLive.getFileName() + RESTORING_SUFFIX);
+    try {
+      Files.createDirectories(parent);
+      FsUtil.deleteRecursively(restoring);
+      Files.createDirectory(restoring);
+      for (SnapshotManifest.FileEntry f : manifest.files()) {
+        Path source = checkpointDir.resolve(f.name());
+        Path target = restoring.resolve(f.name());
+        try {
+          Files.createLink(target, source);
+        } catch (IOException | UnsupportedOperationException e) {
+          // Different file systems, or one without hard links.
+          Files.copy(source, target);
+        }
+        FsUtil.fsyncFile(target);
+      }
+      FsUtil.fsyncDir(restoring);
+      FsUtil.deleteRecursively(absLive);
+      Files.move(restoring, absLive, StandardCopyOption.ATOMIC_MOVE);
+      FsUtil.fsyncDir(parent);
+    } catch (IOException e) {
+      throw new StorageException(
+          "cannot restore " + checkpointDir + " into " + liveDir + ": " + e, e);
+    }
+    log.info("Restored {} into {} ({})", checkpointDir, liveDir, manifest);
+  }
+
+  /**
+   * A SHA-256 digest of the state: the accessible keyspaces in name order, each as its name
+   * followed by its entries in key order. Baton's metadata, including the applied index, is
+   * excluded, and so is the physical layout: two replicas holding the same data have the same
+   * digest whatever their compaction state. Reads a consistent view, in time proportional to the
+   * state's size.
+   */
+  public byte[] digest() {
+    return call(
+        "digest",
+        () -> {
+          MessageDigest sha = sha256();
+          Snapshot snapshot = db.getSnapshot();
+          try (ReadOptions ro = new ReadOptions().setSnapshot(snapshot)) {
+            for (Map.Entry<String, ColumnFamilyHandle> ks : keyspaceHandles.entrySet()) {
+              // Tag bytes keep a keyspace name from reading as an entry and vice versa.
+              sha.update((byte) 'K');
+              updateLengthPrefixed(sha, Keys.utf8(ks.getKey()));
+              try (RocksIterator it = db.newIterator(ks.getValue(), ro)) {
+                for (it.seekToFirst(); it.isValid(); it.next()) {
+                  sha.update((byte) 'E');
+                  updateLengthPrefixed(sha, it.key());
+                  updateLengthPrefixed(sha, it.value());
+                }
+                it.status();
+              }
+            }
+          } finally {
+            db.releaseSnapshot(snapshot);
+          }
+          return sha.digest();
+        });
+  }
+
+  /** {@link #digest()} as lowercase hexadecimal. */
+  public String digestHex() {
+    return HexFormat.of().formatHex(digest());
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new AssertionError("every JDK has SHA-256", e);
+    }
+  }
+
+  private static void updateLengthPrefixed(MessageDigest sha, byte[] bytes) {
+    sha.update(ByteBuffer.allocate(Integer.BYTES).putInt(bytes.length).array());
+    sha.update(bytes);
+  }
+
+  /**
+   * An estimate of the store's size: SST files plus memtables, over all column families.
+   *
+   * @throws StorageException if RocksDB cannot report it
+   */
+  public long approximateSizeBytes() {
+    return call(
+        "size estimate",
+        () -> {
+          long total = 0;
+          for (ColumnFamilyHandle h : allHandles) {
+            total += db.getLongProperty(h, "rocksdb.total-sst-files-size");
+            total += db.getLongProperty(h, "rocksdb.cur-size-all-mem-tables");
+          }
+          return total;
+        });
+  }
+
+  /**
+   * Closes the store: releases open {@link ConsistentReader}s, syncs the WAL and frees RocksDB's
+   * native resources. Waits for running operations; idempotent.
+   */
+  @Override
+  public void close() {
+    Lock lock = lifecycle.writeLock();
+    lock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      for (ConsistentReader r : openReaders) {
+        r.release();
+      }
+      openReaders.clear();
+      try {
+        // Writes are not synced one by one; a clean shutdown should still survive a power loss.
+        db.syncWal();
+      } catch (RocksDBException e) {
+        log.warn("Cannot sync the WAL of {} on close: {}", dir, e.getMessage());
+      }
+      List<AutoCloseable> resources = new ArrayList<>(allHandles);
+      resources.add(
+          () -> {
+            try {
+              db.closeE();
+            } catch (RocksDBException e) {
+              log.warn("Error closing state store {}: {}", dir, e.getMessage());
+            }
+          });
+      resources.addAll(List.of(writeOptions, cfOptions, dbOptions));
+      closeAll(resources);
+      log.info("Closed state store {}", dir);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private static void closeAll(List<? extends AutoCloseable> resources) {
+    // Reverse creation order: handles before the database, the database before its options.
+    for (int i = resources.size() - 1; i >= 0; i--) {
+      try {
+        resources.get(i).close();
+      } catch (Exception e) {
+        log.warn("Error closing {}: {}", resources.get(i), e.toString());
+      }
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("store closed: " + dir);
+    }
+  }
+
+  @FunctionalInterface
+  private interface StoreCall<T> {
+    T call() throws RocksDBException, IOException;
+  }
+
+  /** Runs {@code body} with the store held open, translating RocksDB and I/O failures. */
+  private <T> T call(String what, StoreCall<T> body) {
+    Lock lock = lifecycle.readLock();
+    lock.lock();
+    try {
+      ensureOpen();
+      return body.call();
+    } catch (RocksDBException | IOException e) {
+      throw new StorageException(what + " failed in state store " + dir + ": " + e, e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private ColumnFamilyHandle handle(String keyspace) {
+    Objects.requireNonNull(keyspace, "keyspace");
+    ColumnFamilyHandle h = keyspaceHandles.get(keyspace);
+    if (h == null) {
+      throw new IllegalArgumentException(
+          "unknown keyspace '" + keyspace + "'; declared: " + keyspaceHandles.keySet());
+    }
+    return h;
+  }
+
+  /**
+   * Visits entries of {@code cf} in {@code [from, to)} as of {@code snapshot} (or latest), merged
+   * with the uncommitted writes of {@code batch} if given.
+   */
+  private void scan(
+      ColumnFamilyHandle cf,
+      Snapshot snapshot,
+      WriteBatchWithIndex batch,
+      byte[] from,
+      byte[] to,
+      StateReader.EntryVisitor visitor)
+      throws RocksDBException {
+    Objects.requireNonNull(visitor, "visitor");
+    Slice lower = from == null ? null : new Slice(from);
+    Slice upper = to == null ? null : new Slice(to);
+    try (ReadOptions ro = new ReadOptions()) {
+      if (lower != null) {
+        ro.setIterateLowerBound(lower);
+      }
+      if (upper != null) {
+        ro.setIterateUpperBound(upper);
+      }
+      if (snapshot != null) {
+        ro.setSnapshot(snapshot);
+      }
+      RocksIterator base = db.newIterator(cf, ro);
+      RocksIterator it;
+      if (batch == null) {
+        it = base;
+      } else {
+        try {
+          // Takes ownership of base: closing it closes both.
+          it = batch.newIteratorWithBase(cf, base, ro);
+        } catch (RuntimeException e) {
+          base.close();
+          throw e;
+        }
+      }
+      try (it) {
+        if (from == null) {
+          it.seekToFirst();
+        } else {
+          it.seek(from);
+        }
+        // The bound is also checked here because the batch's own entries are not limited by the
+        // base iterator's upper bound.
+        while (it.isValid()) {
+          byte[] key = it.key();
+          if (to != null && Arrays.compareUnsigned(key, to) >= 0) {
+            break;
+          }
+          if (!visitor.visit(key, it.value())) {
+            break;
+          }
+          it.next();
+        }
+        it.status();
+      }
+    } finally {
+      if (lower != null) {
+        lower.close();
+      }
+      if (upper != null) {
+        upper.close();
+      }
+    }
+  }
+
+  /** The reader over the live database returned by {@link #reader()}. */
+  private final class LiveReader implements StateReader {
+    @Override
+    public byte[] get(String keyspace, byte[] key) {
+      Objects.requireNonNull(key, "key");
+      return call("get", () -> db.get(handle(keyspace), key));
+    }
+
+    @Override
+    public void scan(
+        String keyspace, byte[] fromInclusive, byte[] toExclusive, EntryVisitor visitor) {
+      call(
+          "scan",
+          () -> {
+            RocksDbStateStore.this.scan(
+                handle(keyspace), null, null, fromInclusive, toExclusive, visitor);
+            return null;
+          });
+    }
+
+    @Override
+    public long appliedIndex() {
+      return applied().index();
+    }
+
+    @Override
+    public String toString() {
+      return "StateReader{" + dir + "}";
+    }
+  }
+
+  /**
+   * A read-only view of the state at one point in time, from {@link #openConsistentReader()}. Later
+   * commits are not visible to it.
+   */
+  public final class ConsistentReader implements StateReader, AutoCloseable {
+    private final Snapshot snapshot;
+    private final ReadOptions readOptions;
+    private final long appliedIndex;
+    private final AtomicBoolean released = new AtomicBoolean();
+
+    private ConsistentReader() throws RocksDBException {
+      snapshot = db.getSnapshot();
+      readOptions = new ReadOptions().setSnapshot(snapshot);
+      try {
+        appliedIndex = AppliedIndex.fromBytes(db.get(meta, readOptions, APPLIED_KEY)).index();
+      } catch (RocksDBException | RuntimeException e) {
+        release();
+        throw e;
+      }
+    }
+
+    @Override
+    public byte[] get(String keyspace, byte[] key) {
+      Objects.requireNonNull(key, "key");
+      return call(
+          "get",
+          () -> {
+            ensureNotReleased();
+            return db.get(handle(keyspace), readOptions, key);
+          });
+    }
+
+    @Override
+    public void scan(
+        String keyspace, byte[] fromInclusive, byte[] toExclusive, EntryVisitor visitor) {
+      call(
+          "scan",
+          () -> {
+            ensureNotReleased();
+            RocksDbStateStore.this.scan(
+                handle(keyspace), snapshot, null, fromInclusive, toExclusive, visitor);
+            return null;
+          });
+    }
+
+    /** The log index of the last entry reflected in this view. */
+    @Override
+    public long appliedIndex() {
+      ensureNotReleased();
+      return appliedIndex;
+    }
+
+    /** Releases the pinned RocksDB snapshot. Idempotent; also done by closing the store. */
+    @Override
+    public void close() {
+      Lock lock = lifecycle.readLock();
+      lock.lock();
+      try {
+        if (!closed) {
+          openReaders.remove(this);
+          release();
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    private void release() {
+      if (released.compareAndSet(false, true)) {
+        readOptions.close();
+        db.releaseSnapshot(snapshot);
+      }
+    }
+
+    private void ensureNotReleased() {
+      ensureOpen();
+      if (released.get()) {
+        throw new IllegalStateException("reader closed");
+      }
+    }
+  }
+
+  /**
+   * The writes of one or more log entries, applied atomically with the position of the last one by
+   * {@link #commit}. Reads through the batch see the store's committed state overlaid with the
+   * batch's own writes and deletes. Not thread-safe; close it, committed or not.
+   */
+  public final class ApplyBatch implements StateWriter, AutoCloseable {
+    // overwriteKey: a key written twice is indexed once, so scans merge it correctly.
+    private final WriteBatchWithIndex batch = new WriteBatchWithIndex(true);
+    private final ReadOptions readOptions = new ReadOptions();
+    private int ops;
+    private boolean committed;
+    private boolean discarded;
+
+    private ApplyBatch() {}
+
+    @Override
+    public byte[] get(String keyspace, byte[] key) {
+      Objects.requireNonNull(key, "key");
+      return call(
+          "get",
+          () -> {
+            ensureUsable();
+            return batch.getFromBatchAndDB(db, handle(keyspace), readOptions, key);
+          });
+    }
+
+    @Override
+    public void scan(
+        String keyspace, byte[] fromInclusive, byte[] toExclusive, EntryVisitor visitor) {
+      call(
+          "scan",
+          () -> {
+            ensureUsable();
+            RocksDbStateStore.this.scan(
+                handle(keyspace), null, batch, fromInclusive, toExclusive, visitor);
+            return null;
+          });
+    }
+
+    /** The store's applied index: this batch's writes are not reflected until committed. */
+    @Override
+    public long appliedIndex() {
+      return applied().index();
+    }
+
+    @Override
+    public void put(String keyspace, byte[] key, byte[] value) {
+      Objects.requireNonNull(key, "key");
+      Objects.requireNonNull(value, "value");
+      call(
+          "put",
+          () -> {
+            ensureUsable();
+            batch.put(handle(keyspace), key, value);
+            ops++;
+            return null;
+          });
+    }
+
+    @Override
+    public void delete(String keyspace, byte[] key) {
+      Objects.requireNonNull(key, "key");
+      call(
+          "delete",
+          () -> {
+            ensureUsable();
+            batch.delete(handle(keyspace), key);
+            ops++;
+            return null;
+          });
+    }
+
+    /** The number of put and delete operations in this batch so far. */
+    public int size() {
+      return ops;
+    }
+
+    /**
+     * Writes the batch and the applied position {@code (term, index)} in one atomic RocksDB write,
+     * then frees the batch: it cannot be used afterwards. An empty batch just moves the applied
+     * position.
+     *
+     * @throws IllegalStateException if {@code index} is not above the store's applied index (the
+     *     batch is then unchanged and still usable), or the batch was committed or closed
+     * @throws StorageException if the write fails; nothing is then written and the batch is
+     *     unchanged
+     */
+    public void commit(long term, long index) {
+      AppliedIndex next = new AppliedIndex(term, index);
+      call(
+          "commit",
+          () -> {
+            ensureUsable();
+            applyLock.lock();
+            try {
+              AppliedIndex current = applied;
+              if (index <= current.index()) {
+                throw new IllegalStateException(
+                    "cannot commit batch at index "
+                        + index
+                        + ": the store already applied index "
+                        + current.index()
+                        + " in "
+                        + dir);
+              }
+              batch.setSavePoint();
+              batch.put(meta, APPLIED_KEY, next.toBytes());
+              try {
+                db.write(writeOptions, batch);
+              } catch (RocksDBException e) {
+                try {
+                  batch.rollbackToSavePoint();
+                } catch (RocksDBException suppressed) {
+                  e.addSuppressed(suppressed);
+                }
+                throw e;
+              }
+              applied = next;
+              committed = true;
+            } finally {
+              applyLock.unlock();
+            }
+            return null;
+          });
+      free();
+    }
+
+    /** Discards the batch's writes if not committed and frees it. Idempotent. */
+    @Override
+    public void close() {
+      discarded = true;
+      free();
+    }
+
+    private void free() {
+      batch.close();
+      readOptions.close();
+    }
+
+    private void ensureUsable() {
+      if (committed) {
+        throw new IllegalStateException("batch already committed");
+      }
+      if (discarded) {
+        throw new IllegalStateException("batch closed");
+      }
+    }
+  }
+}

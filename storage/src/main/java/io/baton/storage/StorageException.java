@@ -1,0 +1,18 @@
+package io.baton.storage;
+
+/**
+ * A failure of the state store: an I/O or RocksDB error, or a directory that cannot safely be used
+ * as a store. Unchecked, because callers cannot recover from it locally; Baton halts the replica.
+ */
+public class StorageException extends RuntimeException {
+
+  /** Creates an exception with {@code message}. */
+  public StorageException(String message) {
+    super(message);
+  }
+
+  /** Creates an exception with {@code message} caused by {@code cause}. */
+  public StorageException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}
