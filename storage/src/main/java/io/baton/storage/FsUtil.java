@@ -36,7 +36,11 @@ final class FsUtil {
 
   /** Forces the contents of a regular file to stable storage. */
   static void fsyncFile(Path file) throws IOException {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+    // Read-only files (a received snapshot may be one) can be synced through a read channel on
+    // POSIX systems; Windows needs write access to flush.
+    StandardOpenOption mode =
+        Files.isWritable(file) ? StandardOpenOption.WRITE : StandardOpenOption.READ;
+    try (FileChannel ch = FileChannel.open(file, mode)) {
       ch.force(true);
     }
   }

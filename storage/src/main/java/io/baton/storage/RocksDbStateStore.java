@@ -14,6 +14,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,8 +48,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A replica's state: a RocksDB database with one column family per keyspace, plus a reserved
- * {@value #META_KEYSPACE} column family holding the store format marker and the applied index.
+ * A replica's state: a RocksDB database with one column family per keyspace, plus a reserved {@code
+ * baton.meta} column family holding the store format marker and the applied index.
  *
  * <p>State changes go through an {@link ApplyBatch}, which commits its writes together with the
  * (term, index) of the last log entry they reflect in one atomic RocksDB write. After a crash the
@@ -142,7 +143,7 @@ public final class RocksDbStateStore implements AutoCloseable {
    *
    * <p>The store has the column family {@link StateReader#DEFAULT_KEYSPACE}, one per name in {@code
    * keyspaces} (created if missing, so a keyspace may be added in a later version), and the
-   * reserved {@value #META_KEYSPACE}. Column families that exist on disk but are not declared are
+   * reserved {@code baton.meta}. Column families that exist on disk but are not declared are
    * opened, because RocksDB requires it, but are not accessible.
    *
    * <p>A non-empty directory is only opened if it is a Baton store: this refuses, rather than
@@ -150,8 +151,7 @@ public final class RocksDbStateStore implements AutoCloseable {
    *
    * @param dir the store directory
    * @param keyspaces the state machine's keyspaces besides the default one
-   * @throws IllegalArgumentException if a keyspace name is empty or starts with {@value
-   *     #RESERVED_PREFIX}
+   * @throws IllegalArgumentException if a keyspace name is empty or starts with {@code baton.}
    * @throws StorageException naming {@code dir} if it is non-empty and not a Baton store, was
    *     written by a newer Baton, is locked by another open store, or cannot be opened
    */
@@ -212,8 +212,8 @@ public final class RocksDbStateStore implements AutoCloseable {
       } catch (RocksDBException e) {
         throw new StorageException("cannot open state store " + dir + ": " + e.getMessage(), e);
       }
-      toCloseOnFailure.addAll(handles);
       toCloseOnFailure.add(db);
+      toCloseOnFailure.addAll(handles);
 
       List<String> names = new ArrayList<>(cfNames.keySet());
       ColumnFamilyHandle meta = handles.get(names.indexOf(META_KEYSPACE));
@@ -245,10 +245,10 @@ public final class RocksDbStateStore implements AutoCloseable {
           applied);
       return store;
     } catch (RocksDBException e) {
-      closeAll(toCloseOnFailure);
+      closeAll(reversed(toCloseOnFailure));
       throw new StorageException("cannot open state store " + dir + ": " + e.getMessage(), e);
     } catch (RuntimeException | Error e) {
-      closeAll(toCloseOnFailure);
+      closeAll(reversed(toCloseOnFailure));
       throw e;
     }
   }
@@ -525,7 +525,7 @@ public final class RocksDbStateStore implements AutoCloseable {
       files = entries.filter(Files::isRegularFile).sorted().toList();
     }
     List<SnapshotManifest.FileEntry> out = new ArrayList<>(files.size());
-    Map<SstKey, Long> seen = new ConcurrentHashMap<>();
+    Map<SstKey, Long> seen = new HashMap<>();
     for (Path file : files) {
       String name = file.getFileName().toString();
       long size = Files.size(file);
@@ -697,6 +697,8 @@ public final class RocksDbStateStore implements AutoCloseable {
       } catch (RocksDBException e) {
         log.warn("Cannot sync the WAL of {} on close: {}", dir, e.getMessage());
       }
+      // RocksDB requires the column family handles to go before the database, and the database
+      // before the options it was opened with.
       List<AutoCloseable> resources = new ArrayList<>(allHandles);
       resources.add(
           () -> {
@@ -714,15 +716,21 @@ public final class RocksDbStateStore implements AutoCloseable {
     }
   }
 
+  /** Closes {@code resources} in the given order, logging rather than stopping on failures. */
   private static void closeAll(List<? extends AutoCloseable> resources) {
-    // Reverse creation order: handles before the database, the database before its options.
-    for (int i = resources.size() - 1; i >= 0; i--) {
+    for (AutoCloseable r : resources) {
       try {
-        resources.get(i).close();
+        r.close();
       } catch (Exception e) {
-        log.warn("Error closing {}: {}", resources.get(i), e.toString());
+        log.warn("Error closing {}: {}", r, e.toString());
       }
     }
+  }
+
+  private static <T> List<T> reversed(List<T> list) {
+    List<T> copy = new ArrayList<>(list);
+    Collections.reverse(copy);
+    return copy;
   }
 
   private void ensureOpen() {
@@ -804,8 +812,8 @@ public final class RocksDbStateStore implements AutoCloseable {
         } else {
           it.seek(from);
         }
-        // The bound is also checked here because the batch's own entries are not limited by the
-        // base iterator's upper bound.
+        // The upper bound is checked here too instead of trusting iterate_upper_bound alone: how
+        // the batch overlay iterator honours it has varied between RocksDB versions.
         while (it.isValid()) {
           byte[] key = it.key();
           if (to != null && Arrays.compareUnsigned(key, to) >= 0) {

@@ -2,7 +2,7 @@ package io.baton.storage;
 
 /**
  * A failure of the state store: an I/O or RocksDB error, or a directory that cannot safely be used
- * as a store. Unchecked, because callers cannot recover from it locally; Baton halts the replica.
+ * as a store. Unchecked, because callers can rarely recover from it where it is thrown.
  */
 public class StorageException extends RuntimeException {
 

@@ -431,6 +431,10 @@ final class RocksDbStateStoreTest {
         .isInstanceOf(StorageException.class)
         .hasMessageContaining(dir().toString())
         .hasMessageContaining("unknown store format 2");
+
+    // The refused open released the database: it can be repaired and opened again.
+    writeMeta(dir(), RocksDbStateStore.FORMAT_KEY, Keys.longBytes(1));
+    RocksDbStateStore.open(dir(), Set.of()).close();
   }
 
   @Test
@@ -534,7 +538,8 @@ final class RocksDbStateStoreTest {
     try (RocksDbStateStore store = RocksDbStateStore.open(dir(), Set.of())) {
       ExecutorService writer = Executors.newSingleThreadExecutor();
       try {
-        // Each batch sets both keys to the same value; a consistent view must never see them differ.
+        // Each batch sets both keys to the same value; a consistent view must never see them
+        // differ.
         Future<?> done =
             writer.submit(
                 () -> {

@@ -476,7 +476,7 @@ final class BatonStateMachineAdapter extends BaseStateMachine {
       if (s == null) {
         return Optional.empty();
       }
-      return Optional.of(Map.entry(s.applied().index(), s.digestHex()));
+      return Optional.of(Map.entry(getLastAppliedTermIndex().getIndex(), s.digestHex()));
     }
   }
 

@@ -1,0 +1,75 @@
+package io.baton;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.baton.statemachine.Keys;
+import io.baton.testing.RegisterStateMachine;
+import io.baton.testing.TestCluster;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Unplanned failover: the leader dies while a client writes (Raft §5.2, §5.4). */
+final class FailoverTest {
+  @TempDir Path dir;
+
+  @Test
+  void leaderKilled_duringContinuousWrites_clientSeesNoErrorAndNoWriteIsLost() throws Exception {
+    try (TestCluster cluster = TestCluster.start(3, dir, id -> new RegisterStateMachine())) {
+      BatonNode oldLeader = cluster.awaitLeader();
+      BatonClient client = cluster.newClient();
+
+      List<String> acknowledged = new ArrayList<>();
+      ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
+      AtomicBoolean stop = new AtomicBoolean();
+      AtomicInteger written = new AtomicInteger();
+      Thread writer =
+          new Thread(
+              () -> {
+                for (int i = 0; !stop.get(); i++) {
+                  try {
+                    client.submit(RegisterStateMachine.put("k" + i, "v" + i));
+                    synchronized (acknowledged) {
+                      acknowledged.add("k" + i);
+                    }
+                    written.incrementAndGet();
+                  } catch (RuntimeException e) {
+                    errors.add(e);
+                  }
+                }
+              },
+              "writer");
+      writer.start();
+
+      cluster.await("100 writes before the kill", TestCluster.WAIT, () -> written.get() >= 100);
+      cluster.kill(oldLeader.id());
+      int atKill = written.get();
+      BatonNode newLeader = cluster.awaitLeader();
+      cluster.await(
+          "100 writes after the kill", TestCluster.WAIT, () -> written.get() >= atKill + 100);
+      stop.set(true);
+      writer.join(Duration.ofSeconds(60).toMillis());
+
+      assertThat(errors).as("client-visible errors").isEmpty();
+      assertThat(newLeader.id()).isNotEqualTo(oldLeader.id());
+      cluster.awaitConverged();
+      List<String> keys;
+      synchronized (acknowledged) {
+        keys = List.copyOf(acknowledged);
+      }
+      for (BatonNode node : cluster.liveNodes()) {
+        for (String k : keys) {
+          byte[] v =
+              client.queryNode(node.id(), RegisterStateMachine.get(k), ReadConsistency.STALE);
+          assertThat(Keys.utf8(v)).as("%s on %s", k, node.id()).isEqualTo("v" + k.substring(1));
+        }
+      }
+    }
+  }
+}
