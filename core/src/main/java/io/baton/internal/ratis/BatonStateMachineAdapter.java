@@ -24,6 +24,7 @@ import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftGroupMemberId;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.FileInfo;
@@ -318,11 +319,15 @@ final class BatonStateMachineAdapter extends BaseStateMachine {
       return CompletableFuture.completedFuture(
           Message.valueOf(UnsafeByteOperations.unsafeWrap(reply)));
     } catch (IllegalArgumentException e) {
+      // Ratis turns only a StateMachineException into an error reply; anything else looks like
+      // a transport failure to the client, which would retry it until its timeout.
       return CompletableFuture.failedFuture(
-          new RejectedQueryException(String.valueOf(e.getMessage())));
+          new StateMachineException(
+              "query rejected", new RejectedQueryException(String.valueOf(e.getMessage())), false));
     } catch (RuntimeException e) {
       LOG.warn("StateMachine.query threw", e);
-      return CompletableFuture.failedFuture(e);
+      return CompletableFuture.failedFuture(
+          new StateMachineException("query failed: " + e, e, false));
     } finally {
       storeLock.readLock().unlock();
     }

@@ -34,6 +34,7 @@ import org.apache.ratis.protocol.TransferLeadershipRequest;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.util.ExitUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +42,12 @@ import org.slf4j.LoggerFactory;
 public final class RatisBatonNode implements BatonNode {
   private static final Logger LOG = LoggerFactory.getLogger(RatisBatonNode.class);
   private static final AtomicLong CALL_IDS = new AtomicLong();
+
+  static {
+    // Ratis calls System.exit when its gRPC server cannot bind; a library must never end the
+    // application's JVM. With exits disabled Ratis throws instead, and start() reports the cause.
+    ExitUtils.disableSystemExit();
+  }
 
   private final NodeConfig config;
   private final RaftGroupId groupId;
@@ -109,7 +116,8 @@ public final class RatisBatonNode implements BatonNode {
 
   private static String startFailure(NodeConfig config, Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof BindException) {
+      if (t instanceof BindException
+          || String.valueOf(t.getMessage()).contains("Address already in use")) {
         return "node "
             + config.id()
             + " cannot listen on "
