@@ -40,8 +40,10 @@ public interface BatonClient extends AutoCloseable {
   byte[] submit(byte[] command);
 
   /**
-   * Submits a command without waiting. The future completes with the reply, or exceptionally with
-   * the exceptions {@link #submit} throws. Baton does not retain {@code command}.
+   * Submits a command without waiting for it to be applied. The future completes with the reply, or
+   * exceptionally with the exceptions {@link #submit} throws. Commands of one client are applied in
+   * the order they were submitted. At most 100 commands per client are in flight; beyond that this
+   * call blocks until one completes. Baton does not retain {@code command}.
    */
   CompletableFuture<byte[]> submitAsync(byte[] command);
 
@@ -103,15 +105,17 @@ public interface BatonClient extends AutoCloseable {
 
     /**
      * How long one operation may take, retries included, before it fails with {@link
-     * CommandTimeoutException} (default 30 s, at least 100 ms). It bounds how long callers wait
+     * CommandTimeoutException} (default 30 s, from 100 ms to 60 s). It bounds how long callers wait
      * through an election or an outage; make it longer than the worst failover you want callers not
-     * to notice.
+     * to notice. It cannot exceed 60 s because servers recognise a retried command for 60 s: a
+     * retry after that could be applied twice.
      */
     public Builder requestTimeout(Duration requestTimeout) {
       Objects.requireNonNull(requestTimeout, "requestTimeout");
-      if (requestTimeout.compareTo(Duration.ofMillis(100)) < 0) {
+      if (requestTimeout.compareTo(Duration.ofMillis(100)) < 0
+          || requestTimeout.compareTo(Duration.ofSeconds(60)) > 0) {
         throw new IllegalArgumentException(
-            "requestTimeout (" + requestTimeout + ") must be at least 100 ms");
+            "requestTimeout (" + requestTimeout + ") must be between 100 ms and 60 s");
       }
       this.requestTimeout = requestTimeout;
       return this;

@@ -20,7 +20,8 @@ public enum ReadConsistency {
   FOLLOWER,
   /**
    * Whatever the answering node has applied, without asking the leader: fastest, available without
-   * a leader, and possibly stale by any amount. Monotonic only if the same node answers.
+   * a leader, and possibly stale by any amount. {@code query} asks a node chosen at random, so two
+   * stale reads may go backwards; {@code queryNode} asks one node, whose state only moves forward.
    */
   STALE
 }

@@ -10,24 +10,24 @@ import java.util.Set;
  * methods. The application therefore never writes snapshot code. A snapshot is a checkpoint of that
  * store, and restoring one is opening it, after which Baton calls {@link #open} again.
  *
- * <p>Threading: {@link #apply} is called on one thread per replica, in log order. {@link #query}
- * may run concurrently with {@link #apply} on other threads and sees a consistent view of the state
- * as of some applied index. {@link #validate} runs on the leader, concurrently with both.
+ * <p>Threading: {@link #apply} is called on one thread at a time per replica, in log order. {@link
+ * #query} may run concurrently with {@link #apply} and sees a consistent view of the state as of
+ * one applied index. {@link #validate} runs on the leader, concurrently with both.
  *
  * <p>A minimal counter:
  *
  * <pre>{@code
  * final class Counter implements StateMachine {
- *   static final byte[] KEY = "count".getBytes(StandardCharsets.UTF_8);
+ *   static final byte[] KEY = Keys.utf8("count");
  *
  *   public byte[] apply(Command command, StateWriter state) {
- *     long next = Longs.decode(state.get(KEY)) + Longs.decode(command.bytes());
- *     state.put(KEY, Longs.encode(next));
- *     return Longs.encode(next);
+ *     long next = Keys.toLong(state.get(KEY)) + Keys.toLong(command.bytes());
+ *     state.put(KEY, Keys.longBytes(next));
+ *     return Keys.longBytes(next);
  *   }
  *
  *   public byte[] query(byte[] query, StateReader state) {
- *     return state.get(KEY);
+ *     return Keys.longBytes(Keys.toLong(state.get(KEY)));
  *   }
  * }
  * }</pre>
@@ -49,8 +49,8 @@ public interface StateMachine {
   /**
    * Opens the replica: called once at start, after the store is open and before the first {@link
    * #apply}, and again each time a snapshot from the leader replaced the whole state. Rebuild
-   * in-memory caches from {@code state} here and forget any previous ones. Runs on the apply
-   * thread.
+   * in-memory caches from {@code state} here and forget any previous ones. Never concurrent with
+   * {@link #apply}.
    */
   default void open(StateReader state) {}
 

@@ -5,6 +5,7 @@ import io.baton.statemachine.StateMachine;
 import io.baton.storage.AppliedIndex;
 import io.baton.storage.RocksDbStateStore;
 import io.baton.storage.SnapshotCatalog;
+import io.baton.storage.StorageException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,10 +70,12 @@ import org.slf4j.LoggerFactory;
  * division otherwise, yet BaseStateMachine never moves its LifeCycle (Ratis notes §2.3). Every
  * transition is driven here.
  *
- * Concurrency. apply, takeSnapshot, pause and reinitialize run on Ratis's single apply thread.
- * Queries run on gRPC threads against the live store, which RocksDB makes safe; a read-write lock
- * keeps them off the store while it is closed and swapped. stateDigest() holds the apply lock so
- * the digest matches one applied index.
+ * Concurrency. apply, takeSnapshot and reinitialize run on Ratis's single apply thread; pause runs
+ * on the gRPC thread that received the last snapshot chunk, so it takes the apply lock. Queries run
+ * on gRPC threads (or on the apply thread, when a linearizable read waited for it to catch up)
+ * against a point-in-time RocksDB snapshot of the live store; a read-write lock keeps them off the
+ * store while it is closed and swapped. stateDigest() holds the apply lock so the digest matches
+ * one applied index.
  *
  * Failures. A command rejected by validate() never enters the log (startTransaction). An exception
  * thrown by StateMachine.apply halts this replica: it is rethrown to Ratis, which stops the division,
@@ -128,7 +131,12 @@ final class BatonStateMachineAdapter extends BaseStateMachine {
         public void cleanupOldSnapshots(SnapshotRetentionPolicy policy) {
           SnapshotCatalog c = catalog;
           if (c != null) {
-            c.retain(retainedSnapshots);
+            try {
+              c.retain(retainedSnapshots);
+            } catch (RuntimeException e) {
+              // Old snapshots left behind cost disk, not correctness: retried after the next one.
+              LOG.warn("Could not delete old snapshots in {}: {}", c.root(), e.toString());
+            }
           }
         }
       };
@@ -243,6 +251,16 @@ final class BatonStateMachineAdapter extends BaseStateMachine {
     byte[] reply;
     synchronized (applyLock) {
       RocksDbStateStore s = store;
+      if (s == null) {
+        // Not an application failure: Ratis applied while the store was closed for a snapshot
+        // install or shutdown. Stop this division rather than skip the entry.
+        throw new IllegalStateException(
+            "state store is closed; cannot apply log index "
+                + index
+                + " ("
+                + getLifeCycleState()
+                + ")");
+      }
       if (index <= s.applied().index()) {
         // Already in the store before a restart: Ratis replays from the latest snapshot.
         entriesSkipped.incrementAndGet();
@@ -354,6 +372,16 @@ final class BatonStateMachineAdapter extends BaseStateMachine {
 
   @Override
   public long takeSnapshot() throws IOException {
+    try {
+      return takeSnapshotLocked();
+    } catch (StorageException e) {
+      // Ratis handles an IOException from takeSnapshot by logging it and keeping the old
+      // snapshot; any other exception would stop this division.
+      throw new IOException("snapshot failed: " + e.getMessage(), e);
+    }
+  }
+
+  private long takeSnapshotLocked() throws IOException {
     synchronized (applyLock) {
       RocksDbStateStore s = store;
       TermIndex ti = getLastAppliedTermIndex();
@@ -393,7 +421,17 @@ final class BatonStateMachineAdapter extends BaseStateMachine {
 
   @Override
   public void pause() {
-    getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.PAUSING);
+    // Ratis calls pause() on the gRPC thread that received the last snapshot chunk, while the
+    // apply thread may still be applying entries: take the apply lock so no apply sees the store
+    // closing under it.
+    synchronized (applyLock) {
+      getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.PAUSING);
+      closeStore();
+      getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.PAUSED);
+    }
+  }
+
+  private void closeStore() {
     storeLock.writeLock().lock();
     try {
       RocksDbStateStore s = store;
@@ -404,7 +442,6 @@ final class BatonStateMachineAdapter extends BaseStateMachine {
     } finally {
       storeLock.writeLock().unlock();
     }
-    getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.PAUSED);
   }
 
   @Override
@@ -443,6 +480,16 @@ final class BatonStateMachineAdapter extends BaseStateMachine {
     events.leaderReady();
   }
 
+  /*
+   * Ratis reports a new leader through notifyLeaderChanged only once one is known; a leader that
+   * steps down (lost its majority, or hands over) is told here first, so its leader-only duties
+   * stop at once instead of when it next hears from the new leader.
+   */
+  @Override
+  public void notifyNotLeader(java.util.Collection<TransactionContext> pendingEntries) {
+    events.leaderChanged(null);
+  }
+
   @Override
   public void notifyServerShutdown(RoleInfoProto roleInfo, boolean allServer) {
     events.serverShutdown();
@@ -458,15 +505,8 @@ final class BatonStateMachineAdapter extends BaseStateMachine {
 
   @Override
   public void close() throws IOException {
-    storeLock.writeLock().lock();
-    try {
-      RocksDbStateStore s = store;
-      store = null;
-      if (s != null) {
-        s.close();
-      }
-    } finally {
-      storeLock.writeLock().unlock();
+    synchronized (applyLock) {
+      closeStore();
     }
     synchronized (appliedWaiters) {
       appliedWaiters.values().forEach(l -> l.forEach(f -> f.cancel(false)));

@@ -151,6 +151,10 @@ final class DataDirectory {
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(tmp, identity, StandardCopyOption.REPLACE_EXISTING);
     }
+    // The rename is durable only once the directory itself is synced.
+    try (FileChannel dir = FileChannel.open(root, StandardOpenOption.READ)) {
+      dir.force(true);
+    }
   }
 
   private static boolean isEmpty(Path dir) throws IOException {

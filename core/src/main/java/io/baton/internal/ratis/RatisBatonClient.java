@@ -89,7 +89,7 @@ public final class RatisBatonClient implements BatonClient {
     Message m = Message.valueOf(UnsafeByteOperations.unsafeWrap(query.clone()));
     return switch (consistency) {
       case LINEARIZABLE -> translate(client.async().sendReadOnly(m), "query");
-      case FOLLOWER -> translate(client.async().sendReadOnly(m, randomPeer()), "query");
+      case FOLLOWER -> translate(client.async().sendReadOnly(m, randomFollower()), "query");
       case STALE -> translate(client.async().sendStaleRead(m, 0, randomPeer()), "query");
     };
   }
@@ -114,6 +114,15 @@ public final class RatisBatonClient implements BatonClient {
           case FOLLOWER -> translate(client.async().sendReadOnly(m, target), "query");
           default -> translate(client.async().sendStaleRead(m, 0, target), "query");
         });
+  }
+
+  /** A random peer other than the leader this client last heard from, if it knows one. */
+  private RaftPeerId randomFollower() {
+    RaftPeerId leader = client.getLeaderId();
+    List<Peer> others =
+        peers.stream().filter(p -> leader == null || !p.id().equals(leader.toString())).toList();
+    List<Peer> from = others.isEmpty() ? peers : others;
+    return RaftPeerId.valueOf(from.get(ThreadLocalRandom.current().nextInt(from.size())).id());
   }
 
   private RaftPeerId randomPeer() {
