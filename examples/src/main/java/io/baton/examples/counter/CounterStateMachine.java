@@ -8,9 +8,9 @@ import io.baton.statemachine.StateWriter;
 
 /**
  * A replicated counter, the smallest useful {@link StateMachine}. A command is a delta as eight
- * big-endian bytes ({@link Keys#longBytes}); its reply, and the answer to any query, is the value as
- * eight big-endian bytes. The value wraps around on overflow, as Java's {@code long} does, because an
- * exception thrown from {@code apply} would halt every replica.
+ * big-endian bytes ({@link Keys#longBytes}); its reply, and the answer to any query, is the value
+ * as eight big-endian bytes. The value wraps around on overflow, as Java's {@code long} does,
+ * because an exception thrown from {@code apply} would halt every replica.
  *
  * <p>Stateless and thread-safe: the value lives in Baton's store under the key {@code count}.
  */

@@ -190,7 +190,10 @@ public final class KvStateMachine implements StateMachine {
     if (limit < 0 || limit > MAX_SCAN_LIMIT) {
       // limit is a uint32: values above Integer.MAX_VALUE arrive negative.
       throw new IllegalArgumentException(
-          "kv scan: limit (" + Integer.toUnsignedString(limit) + ") must be 1 to " + MAX_SCAN_LIMIT);
+          "kv scan: limit ("
+              + Integer.toUnsignedString(limit)
+              + ") must be 1 to "
+              + MAX_SCAN_LIMIT);
     }
     byte[] prefix = scan.getPrefix().toByteArray();
     byte[] from = prefix;

@@ -1,0 +1,242 @@
+package io.baton.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Argument handling of the launcher: nothing here reaches a cluster. */
+final class BatonCliTest {
+  private static final String PEERS = "n1=127.0.0.1:7101,n2=127.0.0.1:7102,n3=127.0.0.1:7103";
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private int run(String... args) {
+    BatonCli cli =
+        new BatonCli(
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    return cli.run(args);
+  }
+
+  private String out() {
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  private String err() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void help_listsEverySubcommand() {
+    assertThat(run("help")).isZero();
+    assertThat(out()).contains("node", "kv", "counter", "fleet", "demo", "help");
+  }
+
+  @Test
+  void dashDashHelp_sameAsHelp() {
+    assertThat(run("--help")).isZero();
+    assertThat(out()).contains("usage: baton <command>");
+  }
+
+  @Test
+  void noArguments_printsUsageAndExits2() {
+    assertThat(run()).isEqualTo(2);
+    assertThat(err()).contains("usage: baton <command>");
+  }
+
+  @Test
+  void unknownCommand_exits2NamingIt() {
+    assertThat(run("frobnicate")).isEqualTo(2);
+    assertThat(err()).contains("unknown command 'frobnicate'").contains("baton help");
+  }
+
+  @Test
+  void everySubcommand_hasHelp() {
+    for (String command : new String[] {"node", "kv", "counter", "fleet", "demo"}) {
+      out.reset();
+      assertThat(run(command, "--help")).as(command).isZero();
+      assertThat(out()).as(command).contains("usage: baton " + command);
+    }
+  }
+
+  @Test
+  void kv_withoutPeers_exits2NamingTheOption() {
+    assertThat(run("kv", "get", "k")).isEqualTo(2);
+    assertThat(err()).contains("--peers").contains("baton kv --help");
+  }
+
+  @Test
+  void kv_unknownOption_exits2NamingIt() {
+    assertThat(run("kv", "get", "k", "--peers", PEERS, "--colour", "red")).isEqualTo(2);
+    assertThat(err()).contains("unknown option --colour");
+  }
+
+  @Test
+  void kv_optionWithoutValue_exits2NamingIt() {
+    assertThat(run("kv", "get", "k", "--peers")).isEqualTo(2);
+    assertThat(err()).contains("option --peers needs a value");
+  }
+
+  @Test
+  void kv_malformedPeers_exits2NamingTheOption() {
+    assertThat(run("kv", "get", "k", "--peers", "n1=localhost")).isEqualTo(2);
+    assertThat(err()).contains("option --peers:").contains("n1=localhost");
+  }
+
+  @Test
+  void kv_badConsistency_exits2ListingTheChoices() {
+    assertThat(run("kv", "get", "k", "--peers", PEERS, "--consistency", "eventual")).isEqualTo(2);
+    assertThat(err())
+        .contains("option --consistency: 'eventual' is not one of linearizable, follower, stale");
+  }
+
+  @Test
+  void kv_limitOutOfRange_exits2NamingTheOption() {
+    assertThat(run("kv", "scan", "p", "--peers", PEERS, "--limit", "0")).isEqualTo(2);
+    assertThat(err()).contains("option --limit: 0 is out of range 1 to 10000");
+    err.reset();
+    assertThat(run("kv", "scan", "p", "--peers", PEERS, "--limit", "lots")).isEqualTo(2);
+    assertThat(err()).contains("option --limit: 'lots' is not a whole number");
+  }
+
+  @Test
+  void kv_wrongArgumentCount_exits2SayingWhatIsExpected() {
+    assertThat(run("kv", "put", "k", "--peers", PEERS)).isEqualTo(2);
+    assertThat(err()).contains("'kv put' takes 2 argument(s): KEY VALUE, got 1");
+  }
+
+  @Test
+  void kv_unknownOperation_exits2ListingTheOperations() {
+    assertThat(run("kv", "upsert", "k", "v", "--peers", PEERS)).isEqualTo(2);
+    assertThat(err()).contains("unknown kv operation 'upsert'");
+  }
+
+  @Test
+  void kv_absentOnOtherOperation_exits2() {
+    assertThat(run("kv", "put", "k", "v", "--absent", "--peers", PEERS)).isEqualTo(2);
+    assertThat(err()).contains("--absent applies only to 'kv cas'");
+  }
+
+  @Test
+  void kv_optionGivenTwice_exits2() {
+    assertThat(run("kv", "count", "--peers", PEERS, "--peers", PEERS)).isEqualTo(2);
+    assertThat(err()).contains("option --peers is given twice");
+  }
+
+  @Test
+  void counter_addNotANumber_exits2() {
+    assertThat(run("counter", "add", "ten", "--peers", PEERS)).isEqualTo(2);
+    assertThat(err()).contains("counter add N: 'ten' is not a whole number");
+  }
+
+  @Test
+  void fleet_coordinateNotANumber_exits2NamingTheArgument() {
+    assertThat(run("fleet", "report", "truck-1", "51.5", "west", "--peers", PEERS)).isEqualTo(2);
+    assertThat(err()).contains("fleet report LON: 'west' is not a number");
+  }
+
+  @Test
+  void fleet_negativeCoordinates_areArgumentsNotOptions() {
+    // Parsing gets as far as the missing --peers, so "-0.12" was taken as LON.
+    assertThat(run("fleet", "report", "truck-1", "-51.5", "-0.12")).isEqualTo(2);
+    assertThat(err()).contains("needs the option --peers");
+  }
+
+  @Test
+  void node_missingApp_exits2NamingTheOption() {
+    assertThat(run("node", "--id", "n1", "--peers", PEERS, "--data", "d")).isEqualTo(2);
+    assertThat(err()).contains("'node' needs the option --app");
+  }
+
+  @Test
+  void node_unknownApp_exits2ListingTheApps() {
+    assertThat(run("node", "--id", "n1", "--peers", PEERS, "--data", "d", "--app", "chess"))
+        .isEqualTo(2);
+    assertThat(err()).contains("option --app: 'chess' is not one of kv, counter, fleet");
+  }
+
+  @Test
+  void node_badProfile_exits2ListingTheProfiles() {
+    assertThat(
+            run(
+                "node",
+                "--id",
+                "n1",
+                "--peers",
+                PEERS,
+                "--data",
+                "d",
+                "--app",
+                "kv",
+                "--profile",
+                "LUDICROUS"))
+        .isEqualTo(2);
+    assertThat(err()).contains("option --profile: 'LUDICROUS' is not one of fast, default, wan");
+  }
+
+  @Test
+  void node_idNotAPeer_exits2WithTheConfigProblem() {
+    assertThat(run("node", "--id", "n9", "--peers", PEERS, "--data", "d", "--app", "kv"))
+        .isEqualTo(2);
+    assertThat(err()).contains("invalid node configuration").contains("'n9'");
+  }
+
+  @Test
+  void node_badSnapshotEvery_exits2() {
+    assertThat(
+            run(
+                "node",
+                "--id",
+                "n1",
+                "--peers",
+                PEERS,
+                "--data",
+                "d",
+                "--app",
+                "kv",
+                "--snapshot-every",
+                "0"))
+        .isEqualTo(2);
+    assertThat(err()).contains("option --snapshot-every: 0 is out of range");
+  }
+
+  @Test
+  void node_badCluster_exits2NamingTheOption() {
+    assertThat(
+            run(
+                "node",
+                "--id",
+                "n1",
+                "--peers",
+                PEERS,
+                "--data",
+                "d",
+                "--app",
+                "kv",
+                "--cluster",
+                "no spaces"))
+        .isEqualTo(2);
+    assertThat(err()).contains("option --cluster:");
+  }
+
+  @Test
+  void demo_nonEmptyDataDir_exits2(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("something"), "x");
+
+    assertThat(run("demo", "--data", dir.toString())).isEqualTo(2);
+    assertThat(err()).contains("option --data:").contains("must be an empty directory");
+  }
+
+  @Test
+  void demo_unexpectedArgument_exits2() {
+    assertThat(run("demo", "now")).isEqualTo(2);
+    assertThat(err()).contains("'demo' takes no arguments, got 1: now");
+  }
+}

@@ -1,0 +1,154 @@
+package io.baton.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.baton.BatonClient;
+import io.baton.Peer;
+import io.baton.ReadConsistency;
+import io.baton.examples.kv.KvClient;
+import io.baton.testing.TestCluster;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three {@code baton node} processes, each its own JVM: SIGKILL one, the client keeps working, and
+ * the node restarted with the same command rejoins with its state.
+ */
+final class MultiProcessClusterTest {
+  private static final Duration WAIT = Duration.ofSeconds(60);
+
+  @TempDir Path dir;
+  private final Map<String, NodeProcess> processes = new LinkedHashMap<>();
+  private List<Peer> peers;
+
+  /** One node process with its output collected, so the test can wait for lines and show them. */
+  private static final class NodeProcess {
+    final Process process;
+    final StringBuffer output = new StringBuffer();
+
+    NodeProcess(Process process) {
+      this.process = process;
+      Thread reader =
+          new Thread(
+              () -> {
+                try (BufferedReader r =
+                    new BufferedReader(
+                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                  for (String line; (line = r.readLine()) != null; ) {
+                    output.append(line).append('\n');
+                  }
+                } catch (IOException e) {
+                  output.append("(output closed: ").append(e).append(")\n");
+                }
+              });
+      reader.setDaemon(true);
+      reader.start();
+    }
+  }
+
+  private NodeProcess startNode(String id) throws IOException {
+    String peerList = peers.stream().map(Peer::toString).collect(Collectors.joining(","));
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-Xmx256m");
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(BatonCli.class.getName());
+    cmd.addAll(
+        List.of(
+            "node",
+            "--id",
+            id,
+            "--peers",
+            peerList,
+            "--data",
+            dir.resolve(id).toString(),
+            "--app",
+            "kv"));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    NodeProcess np = new NodeProcess(p);
+    processes.put(id, np);
+    await("node " + id + " to start", () -> np.output.indexOf("node " + id + " started") >= 0, np);
+    return np;
+  }
+
+  private void await(String what, java.util.function.BooleanSupplier condition, NodeProcess np) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (np != null && !np.process.isAlive()) {
+        throw new AssertionError(what + ": process exited:\n" + np.output);
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(
+            "timed out waiting for " + what + (np == null ? "" : ":\n" + np.output));
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  @AfterEach
+  void killAll() {
+    processes.values().forEach(p -> p.process.destroyForcibly());
+  }
+
+  @Test
+  void sigkillOneNodeProcess_clientKeepsWorking_andTheRestartedNodeRejoinsWithItsState()
+      throws Exception {
+    peers = new ArrayList<>();
+    for (int i = 1; i <= 3; i++) {
+      peers.add(Peer.of("n" + i, "127.0.0.1", TestCluster.freePort()));
+    }
+    for (Peer p : peers) {
+      startNode(p.id());
+    }
+    try (BatonClient client =
+        BatonClient.newBuilder().peers(peers).requestTimeout(Duration.ofSeconds(30)).build()) {
+      KvClient kv = new KvClient(client);
+      for (int i = 0; i < 50; i++) {
+        kv.put("before-" + i, "v" + i);
+      }
+
+      NodeProcess victim = processes.get("n2");
+      victim.process.destroyForcibly(); // SIGKILL
+      assertThat(victim.process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(victim.process.exitValue()).isEqualTo(137);
+
+      for (int i = 0; i < 50; i++) {
+        kv.put("during-" + i, "v" + i); // throws on any client-visible error
+      }
+      assertThat(kv.get("before-49")).contains("v49");
+
+      startNode("n2");
+      await(
+          "n2 to catch up",
+          () -> {
+            try {
+              return kv.get("during-49", ReadConsistency.STALE, "n2").equals(Optional.of("v49"));
+            } catch (RuntimeException e) {
+              return false;
+            }
+          },
+          processes.get("n2"));
+      assertThat(kv.get("before-0", ReadConsistency.STALE, "n2")).contains("v0");
+      assertThat(kv.count()).isEqualTo(100);
+    }
+  }
+}
