@@ -180,7 +180,10 @@ public final class RatisBatonClient implements BatonClient {
           t);
     }
     if (t instanceof AlreadyClosedException) {
-      return new NodeClosedException(what + " failed: client closed", t);
+      // Ratis also raises this when a connection to a server was closed under a request, e.g.
+      // while it was reconnecting to a failed leader: not necessarily our own close().
+      return new NodeClosedException(
+          what + " failed: a connection was closed (outcome unknown): " + t.getMessage(), t);
     }
     if (t instanceof IOException) {
       return new BatonException(what + " failed (outcome unknown): " + t, t);

@@ -17,11 +17,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.ClientId;
@@ -301,10 +303,19 @@ public final class RatisBatonNode implements BatonNode {
     if (d.isEmpty() || !d.get().getInfo().isLeader()) {
       return;
     }
+    // Only a follower that answered within the last election timeout can take over now; the
+    // commit index of a dead one is stale and a transfer to it would time out.
+    long freshMs = config.failureDetection().electionTimeoutMin().toMillis();
+    Set<String> responsive =
+        d.get().getInfo().getRoleInfoProto().getLeaderInfo().getFollowerInfoList().stream()
+            .filter(f -> f.getLastRpcElapsedTimeMs() < freshMs)
+            .map(f -> f.getId().getId().toStringUtf8())
+            .collect(Collectors.toSet());
     List<RaftPeerId> voters =
         d.get().getRaftConf().getCurrentPeers().stream()
             .map(RaftPeer::getId)
             .filter(id -> !id.equals(selfId))
+            .filter(id -> responsive.contains(id.toString()))
             .toList();
     Optional<String> target =
         d.get().getCommitInfos().stream()

@@ -183,6 +183,12 @@ public final class BatonCli {
       // before the first logger is created.
       System.setProperty("org.slf4j.simpleLogger.log.org.apache.ratis", "off");
     }
+    if (args.length > 0 && args[0].equals("demo")) {
+      // The demo tells its story in plain words; the nodes' own logs (retries, reconnects and
+      // elections around the kill, all expected) would bury it. Warnings from Baton still show.
+      System.setProperty("org.slf4j.simpleLogger.log.org.apache.ratis", "off");
+      System.setProperty("org.slf4j.simpleLogger.log.io.baton", "warn");
+    }
     System.exit(new BatonCli(System.out, System.err).run(args));
   }
 
