@@ -16,6 +16,8 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -44,6 +46,13 @@ public final class RatisBatonClient implements BatonClient {
   private final List<Peer> peers;
   private final Duration requestTimeout;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final ExecutorService readPool =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "baton-client-read");
+            t.setDaemon(true);
+            return t;
+          });
 
   /** Creates a client; see {@link BatonClient.Builder#build()}. */
   public RatisBatonClient(List<Peer> peers, String clusterName, Duration requestTimeout) {
@@ -88,9 +97,10 @@ public final class RatisBatonClient implements BatonClient {
     checkOpen();
     Message m = Message.valueOf(UnsafeByteOperations.unsafeWrap(query.clone()));
     return switch (consistency) {
-      case LINEARIZABLE -> translate(client.async().sendReadOnly(m), "query");
-      case FOLLOWER -> translate(client.async().sendReadOnly(m, randomFollower()), "query");
-      case STALE -> translate(client.async().sendStaleRead(m, 0, randomPeer()), "query");
+      case LINEARIZABLE -> translate(client.async().sendReadOnlyUnordered(m, null), "query");
+      case FOLLOWER ->
+          translate(client.async().sendReadOnlyUnordered(m, randomFollower()), "query");
+      case STALE -> translate(staleRead(m, randomPeer()), "query");
     };
   }
 
@@ -111,9 +121,28 @@ public final class RatisBatonClient implements BatonClient {
     RaftPeerId target = RaftPeerId.valueOf(nodeId);
     return await(
         switch (consistency) {
-          case FOLLOWER -> translate(client.async().sendReadOnly(m, target), "query");
-          default -> translate(client.async().sendStaleRead(m, 0, target), "query");
+          case FOLLOWER -> translate(client.async().sendReadOnlyUnordered(m, target), "query");
+          default -> translate(staleRead(m, target), "query");
         });
+  }
+
+  /*
+   * Ratis's async API sends reads through the same ordered stream as writes, so a read waits for
+   * every earlier write of this client and concurrent reads are answered one at a time. Baton sends
+   * linearizable reads unordered: a read still sees every write acknowledged before it was sent,
+   * which is what linearizability promises. Ratis has no unordered async stale read, so stale reads
+   * use its blocking API on a small pool.
+   */
+  private CompletableFuture<RaftClientReply> staleRead(Message m, RaftPeerId target) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return client.io().sendStaleRead(m, 0, target);
+          } catch (IOException e) {
+            throw new CompletionException(e);
+          }
+        },
+        readPool);
   }
 
   /** A random peer other than the leader this client last heard from, if it knows one. */
@@ -211,6 +240,7 @@ public final class RatisBatonClient implements BatonClient {
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
+      readPool.shutdown();
       try {
         client.close();
       } catch (IOException e) {
