@@ -84,7 +84,17 @@ import org.slf4j.LoggerFactory;
 /** Runs a Baton {@link StateMachine} as a Ratis state machine. Not API. */
 final class BatonStateMachineAdapter extends BaseStateMachine {
   private static final Logger LOG = LoggerFactory.getLogger(BatonStateMachineAdapter.class);
-  private static final Message EMPTY = Message.valueOf(ByteString.EMPTY);
+  /*
+   * Write replies carry a status byte before the application's reply. A replica that skips an
+   * entry applied before its restart has no reply for it (replies are not stored), yet Ratis puts
+   * whatever apply returns into its retry cache: were that an empty success, a client retrying the
+   * command within 60 s on this node, as new leader, would be told "done" with the wrong reply.
+   * REPLY_LOST tells it the truth: applied, reply unknown.
+   */
+  static final byte REPLY_OK = 0;
+  static final byte REPLY_LOST = 1;
+  private static final ByteString OK_PREFIX = ByteString.copyFrom(new byte[] {REPLY_OK});
+  private static final Message LOST = Message.valueOf(ByteString.copyFrom(new byte[] {REPLY_LOST}));
 
   /** Callbacks to the node. */
   interface Events {
@@ -265,7 +275,7 @@ final class BatonStateMachineAdapter extends BaseStateMachine {
         // Already in the store before a restart: Ratis replays from the latest snapshot.
         entriesSkipped.incrementAndGet();
         advanceApplied(term, index);
-        return CompletableFuture.completedFuture(EMPTY);
+        return CompletableFuture.completedFuture(LOST);
       }
       byte[] bytes = entry.getStateMachineLogEntry().getLogData().toByteArray();
       try (RocksDbStateStore.ApplyBatch batch = s.newBatch()) {
@@ -286,7 +296,7 @@ final class BatonStateMachineAdapter extends BaseStateMachine {
       advanceApplied(term, index);
     }
     return CompletableFuture.completedFuture(
-        Message.valueOf(UnsafeByteOperations.unsafeWrap(reply)));
+        Message.valueOf(OK_PREFIX.concat(UnsafeByteOperations.unsafeWrap(reply))));
   }
 
   private static String haltMessage(Throwable cause) {

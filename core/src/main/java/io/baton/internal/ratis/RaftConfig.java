@@ -37,6 +37,10 @@ import org.apache.ratis.util.TimeDuration;
  * - The log is purged up to the latest snapshot even if a follower still needs older entries: that
  *   follower receives the snapshot instead. Otherwise one dead follower pins the whole log on disk.
  * - Snapshots are triggered automatically from the SnapshotPolicy; the checkpoint makes them cheap.
+ *   None is taken when a node stops: the store is durable, so a restart replays only the log since
+ *   the last snapshot, skipping what the store holds, and that replay refills the retry cache. After
+ *   a stop snapshot the cache would stay empty, and a client retrying a command applied just before
+ *   the stop would have it applied a second time.
  * - The gRPC message and appender buffer limits grow with maxCommandBytes so that any accepted
  *   command fits in one AppendEntries.
  * - Servers bind to the configured host only (Ratis binds every interface by default), and groups
@@ -82,6 +86,7 @@ public final class RaftConfig {
     RaftServerConfigKeys.Log.Appender.setRetryPolicy(p, "1ms,10, 100ms,100000");
 
     RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+    RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(p, false);
     RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(
         p, config.snapshotPolicy().everyEntries());
     RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, config.snapshotPolicy().retained());

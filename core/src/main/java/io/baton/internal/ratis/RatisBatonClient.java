@@ -11,6 +11,7 @@ import io.baton.ReadConsistency;
 import io.baton.StateMachineHaltedException;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -77,7 +78,20 @@ public final class RatisBatonClient implements BatonClient {
     Objects.requireNonNull(command, "command");
     checkOpen();
     Message m = Message.valueOf(UnsafeByteOperations.unsafeWrap(command.clone()));
-    return translate(client.async().send(m), "command");
+    return translate(client.async().send(m), "command").thenApply(RatisBatonClient::unframe);
+  }
+
+  /** Strips the status byte the servers put before a write reply (see the adapter). */
+  static byte[] unframe(byte[] framed) {
+    if (framed.length == 0) {
+      throw new BatonException("command reply is empty; expected a status byte (server too old?)");
+    }
+    if (framed[0] == BatonStateMachineAdapter.REPLY_LOST) {
+      throw new BatonException(
+          "command was applied, but its reply was lost: the node that answered the retry had"
+              + " restarted since applying it, and replies are not kept across restarts");
+    }
+    return Arrays.copyOfRange(framed, 1, framed.length);
   }
 
   @Override

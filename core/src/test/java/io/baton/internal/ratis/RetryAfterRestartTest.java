@@ -1,0 +1,92 @@
+package io.baton.internal.ratis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.baton.BatonException;
+import io.baton.statemachine.Keys;
+import io.baton.testing.RegisterStateMachine;
+import io.baton.testing.TestCluster;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A retried command (same client id and call id) is answered from the servers' retry cache, never
+ * applied twice, including by a node that restarted since applying it; such a node cannot know the
+ * reply and says so instead of answering "done" with an empty one.
+ */
+final class RetryAfterRestartTest {
+  @TempDir Path dir;
+
+  private static RaftClientReply send(RaftClient raw, RaftClientRequest request) {
+    IOException last = null;
+    for (int attempt = 0; attempt < 200; attempt++) {
+      try {
+        RaftClientReply reply = raw.getClientRpc().sendRequest(request);
+        if (reply.isSuccess()) {
+          return reply;
+        }
+      } catch (IOException e) {
+        last = e; // the connection to the restarted node is being re-established
+      }
+      try {
+        Thread.sleep(25);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+    throw new AssertionError("no successful reply to " + request, last);
+  }
+
+  @Test
+  void retryOfACommandAppliedBeforeARestart_isNotAppliedAgain_andReportsItsReplyLost() {
+    try (TestCluster cluster = TestCluster.start(1, dir, id -> new RegisterStateMachine())) {
+      cluster.awaitLeader();
+      RaftGroup group = RaftConfig.group("baton", cluster.peers());
+      try (RaftClient raw =
+          RaftClient.newBuilder().setRaftGroup(group).setProperties(new RaftProperties()).build()) {
+        RaftClientRequest incr =
+            RaftClientRequest.newBuilder()
+                .setClientId(ClientId.randomId())
+                .setServerId(RaftPeerId.valueOf("n1"))
+                .setGroupId(group.getGroupId())
+                .setCallId(7)
+                .setMessage(Message.valueOf(ByteString.copyFromUtf8("incr c")))
+                .setType(RaftClientRequest.writeRequestType())
+                .build();
+
+        byte[] first = send(raw, incr).getMessage().getContent().toByteArray();
+        byte[] retried = send(raw, incr).getMessage().getContent().toByteArray();
+        assertThat(first[0]).isEqualTo(BatonStateMachineAdapter.REPLY_OK);
+        assertThat(Keys.toLong(RatisBatonClient.unframe(first))).isEqualTo(1);
+        assertThat(retried).isEqualTo(first);
+
+        cluster.kill("n1");
+        cluster.restart("n1");
+        cluster.awaitLeader();
+        byte[] afterRestart = send(raw, incr).getMessage().getContent().toByteArray();
+
+        assertThat(afterRestart).containsExactly(BatonStateMachineAdapter.REPLY_LOST);
+        assertThatThrownBy(() -> RatisBatonClient.unframe(afterRestart))
+            .isInstanceOf(BatonException.class)
+            .hasMessageContaining("applied, but its reply was lost");
+        byte[] count = cluster.newClient().query(RegisterStateMachine.counter("c"));
+        assertThat(Keys.toLong(count)).as("increments applied").isEqualTo(1);
+      } catch (IOException e) {
+        throw new AssertionError(e);
+      }
+    }
+  }
+}
