@@ -1,0 +1,82 @@
+package io.baton;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.baton.statemachine.Keys;
+import io.baton.testing.RegisterStateMachine;
+import io.baton.testing.TestCluster;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Read consistency levels (Raft dissertation §6.4: ReadIndex on the leader and on followers). */
+final class ReadsTest {
+  @TempDir Path dir;
+
+  @Test
+  void linearizableAndFollowerReads_afterAnAcknowledgedWrite_alwaysSeeIt() {
+    try (TestCluster cluster = TestCluster.start(3, dir, id -> new RegisterStateMachine())) {
+      BatonNode leader = cluster.awaitLeader();
+      BatonClient client = cluster.newClient();
+      List<String> followers =
+          cluster.liveIds().stream().filter(id -> !id.equals(leader.id())).sorted().toList();
+
+      for (int i = 0; i < 50; i++) {
+        client.submit(RegisterStateMachine.put("k", "v" + i));
+        // Each read starts after the write was acknowledged, so each must see it: on the leader,
+        // and on a follower that may not have applied it yet when the read arrives.
+        assertThat(Keys.utf8(client.query(RegisterStateMachine.get("k")))).isEqualTo("v" + i);
+        assertThat(Keys.utf8(client.query(RegisterStateMachine.get("k"), ReadConsistency.FOLLOWER)))
+            .isEqualTo("v" + i);
+        String follower = followers.get(i % followers.size());
+        assertThat(
+                Keys.utf8(
+                    client.queryNode(
+                        follower, RegisterStateMachine.get("k"), ReadConsistency.FOLLOWER)))
+            .as("FOLLOWER read on %s", follower)
+            .isEqualTo("v" + i);
+      }
+    }
+  }
+
+  @Test
+  void concurrentReads_areAnsweredWhileWritesAreInFlight() {
+    try (TestCluster cluster = TestCluster.start(3, dir, id -> new RegisterStateMachine())) {
+      cluster.awaitLeader();
+      BatonClient client = cluster.newClient();
+      client.submit(RegisterStateMachine.put("fixed", "x"));
+      List<CompletableFuture<byte[]>> writes = new ArrayList<>();
+      List<CompletableFuture<byte[]>> reads = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        writes.add(client.submitAsync(RegisterStateMachine.put("w" + i, "v")));
+        reads.add(client.queryAsync(RegisterStateMachine.get("fixed"), ReadConsistency.STALE));
+      }
+      for (CompletableFuture<byte[]> r : reads) {
+        assertThat(Keys.utf8(r.join())).isEqualTo("x");
+      }
+      writes.forEach(CompletableFuture::join);
+      assertThat(Keys.toLong(client.query("count".getBytes()))).isEqualTo(201);
+    }
+  }
+
+  @Test
+  void queryNode_withLinearizableOrUnknownNode_isRefused() {
+    try (TestCluster cluster = TestCluster.start(1, dir, id -> new RegisterStateMachine())) {
+      BatonClient client = cluster.newClient();
+      assertThatThrownBy(
+              () ->
+                  client.queryNode(
+                      "n1", RegisterStateMachine.get("k"), ReadConsistency.LINEARIZABLE))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("answered by the leader");
+      assertThatThrownBy(
+              () -> client.queryNode("n9", RegisterStateMachine.get("k"), ReadConsistency.STALE))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("'n9' is not one of the peers");
+    }
+  }
+}
