@@ -142,8 +142,8 @@ public final class RatisBatonNode implements BatonNode {
   private Optional<RaftServer.Division> divisionIfAlive() {
     try {
       return Optional.of(division());
-    } catch (IOException e) {
-      return Optional.empty();
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty(); // closed, or closing: the node has no division to report on
     }
   }
 
