@@ -50,7 +50,7 @@ public record Peer(String id, String host, int port, int priority) {
     int eq = s.indexOf('=');
     checkArgument(eq > 0, "peer '%s' must look like id=host:port", text);
     String id = s.substring(0, eq);
-    String[] parts = s.substring(eq + 1).split(":");
+    String[] parts = s.substring(eq + 1).split(":", -1);
     checkArgument(
         parts.length == 2 || parts.length == 3,
         "peer '%s' must look like id=host:port or id=host:port:priority",
@@ -70,7 +70,7 @@ public record Peer(String id, String host, int port, int priority) {
   public static List<Peer> parseList(String text) {
     Objects.requireNonNull(text, "text");
     List<Peer> peers = new ArrayList<>();
-    for (String part : text.split(",")) {
+    for (String part : text.split(",", -1)) {
       if (!part.isBlank()) {
         Peer p = parse(part);
         for (Peer q : peers) {

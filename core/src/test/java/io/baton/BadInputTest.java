@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.baton.statemachine.Keys;
 import io.baton.testing.RegisterStateMachine;
 import io.baton.testing.TestCluster;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,7 @@ final class BadInputTest {
       client.submit(RegisterStateMachine.put("k", "v"));
       StateDigest before = cluster.awaitConverged();
 
-      assertThatThrownBy(() -> client.submit("remove k".getBytes()))
+      assertThatThrownBy(() -> client.submit("remove k".getBytes(StandardCharsets.UTF_8)))
           .isInstanceOf(CommandRejectedException.class)
           .hasMessageContaining("expected 'put <key> <value>'")
           .hasMessageContaining("'remove k'");
@@ -42,7 +43,7 @@ final class BadInputTest {
       assertThatThrownBy(() -> client.submit(tooLarge))
           .isInstanceOf(CommandRejectedException.class)
           .hasMessageContaining("maximum is 1024");
-      assertThatThrownBy(() -> client.query("select *".getBytes()))
+      assertThatThrownBy(() -> client.query("select *".getBytes(StandardCharsets.UTF_8)))
           .isInstanceOf(QueryRejectedException.class)
           .hasMessageContaining("expected 'get <key>' or 'count'");
 
@@ -51,7 +52,7 @@ final class BadInputTest {
       assertThat(Keys.utf8(client.query(RegisterStateMachine.get("k")))).isEqualTo("v");
       // The cluster still works normally after all that.
       client.submit(RegisterStateMachine.put("k2", "v2"));
-      assertThat(Keys.toLong(client.query("count".getBytes()))).isEqualTo(2);
+      assertThat(Keys.toLong(client.query("count".getBytes(StandardCharsets.UTF_8)))).isEqualTo(2);
     }
   }
 }

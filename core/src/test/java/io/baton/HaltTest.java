@@ -7,6 +7,7 @@ import io.baton.statemachine.Keys;
 import io.baton.statemachine.Role;
 import io.baton.testing.RegisterStateMachine;
 import io.baton.testing.TestCluster;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -28,7 +29,8 @@ final class HaltTest {
       StateDigest before = cluster.awaitConverged();
 
       // The failure is deterministic, so every replica hits it at the same log index.
-      assertThatThrownBy(() -> client.submit("fail".getBytes())).isInstanceOf(BatonException.class);
+      assertThatThrownBy(() -> client.submit("fail".getBytes(StandardCharsets.UTF_8)))
+          .isInstanceOf(BatonException.class);
       cluster.await(
           "every replica to halt",
           TestCluster.WAIT,
@@ -52,7 +54,7 @@ final class HaltTest {
       StateDigest converged = cluster.awaitConverged();
       assertThat(converged.appliedIndex()).isGreaterThan(before.appliedIndex());
       assertThat(Keys.utf8(after.query(RegisterStateMachine.get("k")))).isEqualTo("v");
-      assertThat(Keys.toLong(after.query("count".getBytes()))).isEqualTo(2);
+      assertThat(Keys.toLong(after.query("count".getBytes(StandardCharsets.UTF_8)))).isEqualTo(2);
     }
   }
 }

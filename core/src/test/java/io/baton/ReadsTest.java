@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.baton.statemachine.Keys;
 import io.baton.testing.RegisterStateMachine;
 import io.baton.testing.TestCluster;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,7 +60,8 @@ final class ReadsTest {
         assertThat(Keys.utf8(r.join())).isEqualTo("x");
       }
       writes.forEach(CompletableFuture::join);
-      assertThat(Keys.toLong(client.query("count".getBytes()))).isEqualTo(201);
+      assertThat(Keys.toLong(client.query("count".getBytes(StandardCharsets.UTF_8))))
+          .isEqualTo(201);
     }
   }
 

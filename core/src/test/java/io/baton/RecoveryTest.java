@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.baton.statemachine.Keys;
 import io.baton.testing.RegisterStateMachine;
 import io.baton.testing.TestCluster;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,7 +90,9 @@ final class RecoveryTest {
           client.queryNode(
               follower, RegisterStateMachine.get("during-2499"), ReadConsistency.STALE);
       assertThat(Keys.utf8(v)).endsWith("2499");
-      byte[] count = client.queryNode(follower, "count".getBytes(), ReadConsistency.STALE);
+      byte[] count =
+          client.queryNode(
+              follower, "count".getBytes(StandardCharsets.UTF_8), ReadConsistency.STALE);
       assertThat(Keys.toLong(count)).isEqualTo(2700);
 
       // The installed state is durable: after another restart the node opens it from disk.

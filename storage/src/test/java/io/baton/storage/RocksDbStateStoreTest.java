@@ -296,7 +296,7 @@ final class RocksDbStateStoreTest {
     try (RocksDbStateStore store = RocksDbStateStore.open(dir(), Set.of())) {
       try (RocksDbStateStore.ApplyBatch batch = store.newBatch()) {
         for (String k : List.of("a", "b", "c", "d")) {
-          batch.put(utf8(k), utf8(k.toUpperCase()));
+          batch.put(utf8(k), utf8(k.toUpperCase(java.util.Locale.ROOT)));
         }
         batch.commit(1, 1);
       }

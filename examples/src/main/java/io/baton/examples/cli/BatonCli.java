@@ -345,7 +345,7 @@ public final class BatonCli {
   private void printRole(String id, RoleChange change) {
     out.printf(
         "%s node %s is now %s (term %d%s)%n",
-        LocalTime.now().truncatedTo(ChronoUnit.MILLIS),
+        LocalTime.now(java.time.ZoneId.systemDefault()).truncatedTo(ChronoUnit.MILLIS),
         id,
         change.role(),
         change.term(),

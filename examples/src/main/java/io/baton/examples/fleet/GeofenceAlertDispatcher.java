@@ -120,8 +120,11 @@ public final class GeofenceAlertDispatcher implements RoleListener, AutoCloseabl
               t.setDaemon(true);
               return t;
             });
-    executor.scheduleWithFixedDelay(
-        this::dispatchPending, 0, pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+    // Each round handles its own failures (see dispatchPending), so the periodic future carries
+    // nothing to observe; the task ends when the executor is shut down on the next role change.
+    var unused =
+        executor.scheduleWithFixedDelay(
+            this::dispatchPending, 0, pollInterval.toMillis(), TimeUnit.MILLISECONDS);
     worker = executor;
     LOG.info("this node leads: dispatching geofence alerts");
   }

@@ -37,6 +37,10 @@ final class MultiProcessClusterTest {
   /** One node process with its output collected, so the test can wait for lines and show them. */
   private static final class NodeProcess {
     final Process process;
+
+    // Appended by the reader thread while the test thread reads it: StringBuffer's locking is
+    // exactly what is needed here.
+    @SuppressWarnings("JdkObsolete")
     final StringBuffer output = new StringBuffer();
 
     NodeProcess(Process process) {
