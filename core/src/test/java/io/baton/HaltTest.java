@@ -19,7 +19,7 @@ final class HaltTest {
   @TempDir Path dir;
 
   @Test
-  void applyThrows_everyReplicaHalts_andAfterTheFixTheCommandIsAppliedOnTheStateBeforeIt() {
+  void applyThrows_replicasHalt_andAfterTheFixTheCommandIsAppliedOnTheStateBeforeIt() {
     AtomicBoolean fixed = new AtomicBoolean();
     try (TestCluster cluster =
         TestCluster.start(3, dir, id -> new RegisterStateMachine(fixed.get()))) {
@@ -28,14 +28,20 @@ final class HaltTest {
       client.submit(RegisterStateMachine.put("k", "v"));
       StateDigest before = cluster.awaitConverged();
 
-      // The failure is deterministic, so every replica hits it at the same log index.
+      // The failure is deterministic, so every replica that applies the command halts at it. A
+      // replica may never learn that it was committed (the leader halted before telling it), but
+      // a majority applied it: the leader and the follower that acknowledged it.
       assertThatThrownBy(() -> client.submit("fail".getBytes(StandardCharsets.UTF_8)))
           .isInstanceOf(BatonException.class);
       cluster.await(
-          "every replica to halt",
+          "a majority of replicas to halt",
           TestCluster.WAIT,
-          () -> cluster.liveNodes().stream().allMatch(n -> n.status().role() == Role.DOWN));
+          () ->
+              cluster.liveNodes().stream().filter(n -> n.status().role() == Role.DOWN).count()
+                  >= 2);
       for (BatonNode n : cluster.liveNodes()) {
+        // Nothing after the failed command was applied anywhere (the index may include one
+        // configuration or leader entry that carries no state).
         assertThat(n.status().appliedIndex()).isLessThan(before.appliedIndex() + 2);
       }
       assertThatThrownBy(() -> client.submit(RegisterStateMachine.put("k2", "v2")))
