@@ -17,9 +17,9 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -47,13 +47,26 @@ public final class RatisBatonClient implements BatonClient {
   private final List<Peer> peers;
   private final Duration requestTimeout;
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final ExecutorService readPool =
-      Executors.newCachedThreadPool(
-          r -> {
-            Thread t = new Thread(r, "baton-client-read");
-            t.setDaemon(true);
-            return t;
-          });
+
+  /** Runs blocking stale reads: at most 16 at once per client, idle threads end after 30 s. */
+  private final ThreadPoolExecutor readPool = newReadPool();
+
+  private static ThreadPoolExecutor newReadPool() {
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            16,
+            16,
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            r -> {
+              Thread t = new Thread(r, "baton-client-read");
+              t.setDaemon(true);
+              return t;
+            });
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
+  }
 
   /** Creates a client; see {@link BatonClient.Builder#build()}. */
   public RatisBatonClient(List<Peer> peers, String clusterName, Duration requestTimeout) {
