@@ -23,8 +23,7 @@ final class ReadsTest {
     try (TestCluster cluster = TestCluster.start(3, dir, id -> new RegisterStateMachine())) {
       BatonNode leader = cluster.awaitLeader();
       BatonClient client = cluster.newClient();
-      List<String> followers =
-          cluster.liveIds().stream().filter(id -> !id.equals(leader.id())).sorted().toList();
+      List<String> followers = cluster.followerIds(leader);
 
       for (int i = 0; i < 50; i++) {
         client.submit(RegisterStateMachine.put("k", "v" + i));

@@ -31,12 +31,7 @@ final class RecoveryTest {
       BatonNode leader = cluster.awaitLeader();
       BatonClient client = cluster.newClient();
       write(client, "before-", 300);
-      String follower =
-          cluster.liveIds().stream()
-              .filter(id -> !id.equals(leader.id()))
-              .sorted()
-              .findFirst()
-              .get();
+      String follower = cluster.followerIds(leader).get(0);
       cluster.awaitConverged();
       long appliedAtKill = cluster.node(follower).status().appliedIndex();
       cluster.kill(follower);
@@ -65,12 +60,7 @@ final class RecoveryTest {
       BatonNode leader = cluster.awaitLeader();
       BatonClient client = cluster.newClient();
       write(client, "before-", 200);
-      String follower =
-          cluster.liveIds().stream()
-              .filter(id -> !id.equals(leader.id()))
-              .sorted()
-              .findFirst()
-              .get();
+      String follower = cluster.followerIds(leader).get(0);
       cluster.awaitConverged();
       cluster.kill(follower);
 

@@ -152,6 +152,11 @@ public final class TestCluster implements AutoCloseable {
     return Set.copyOf(nodes.keySet());
   }
 
+  /** Ids of the running nodes other than {@code leader}, sorted. */
+  public List<String> followerIds(BatonNode leader) {
+    return nodes.keySet().stream().filter(id -> !id.equals(leader.id())).sorted().toList();
+  }
+
   /** Stops node {@code id} abruptly, as a crash would. */
   public void kill(String id) {
     BatonNode n = nodes.remove(id);

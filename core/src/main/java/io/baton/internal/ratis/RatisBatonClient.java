@@ -11,7 +11,6 @@ import io.baton.ReadConsistency;
 import io.baton.StateMachineHaltedException;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -23,6 +22,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -31,6 +31,7 @@ import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
 import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 
 /*
@@ -91,20 +92,20 @@ public final class RatisBatonClient implements BatonClient {
     Objects.requireNonNull(command, "command");
     checkOpen();
     Message m = Message.valueOf(UnsafeByteOperations.unsafeWrap(command.clone()));
-    return translate(client.async().send(m), "command").thenApply(RatisBatonClient::unframe);
+    return translate(client.async().send(m), "command", RatisBatonClient::unframe);
   }
 
   /** Strips the status byte the servers put before a write reply (see the adapter). */
-  static byte[] unframe(byte[] framed) {
-    if (framed.length == 0) {
+  static byte[] unframe(ByteString framed) {
+    if (framed.isEmpty()) {
       throw new BatonException("command reply is empty; expected a status byte (server too old?)");
     }
-    if (framed[0] == BatonStateMachineAdapter.REPLY_LOST) {
+    if (framed.byteAt(0) == BatonStateMachineAdapter.REPLY_LOST) {
       throw new BatonException(
           "command was applied, but its reply was lost: the node that answered the retry had"
               + " restarted since applying it, and replies are not kept across restarts");
     }
-    return Arrays.copyOfRange(framed, 1, framed.length);
+    return framed.substring(1).toByteArray();
   }
 
   @Override
@@ -193,6 +194,12 @@ public final class RatisBatonClient implements BatonClient {
 
   private static CompletableFuture<byte[]> translate(
       CompletableFuture<RaftClientReply> f, String what) {
+    return translate(f, what, ByteString::toByteArray);
+  }
+
+  /** Maps failures to Baton's exceptions and a successful reply's content through {@code body}. */
+  private static CompletableFuture<byte[]> translate(
+      CompletableFuture<RaftClientReply> f, String what, Function<ByteString, byte[]> body) {
     return f.handle(
         (reply, error) -> {
           if (error != null) {
@@ -201,7 +208,7 @@ public final class RatisBatonClient implements BatonClient {
           if (!reply.isSuccess()) {
             throw new CompletionException(translate(reply.getException(), what));
           }
-          return reply.getMessage().getContent().toByteArray();
+          return body.apply(reply.getMessage().getContent());
         });
   }
 

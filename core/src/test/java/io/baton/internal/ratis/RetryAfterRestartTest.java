@@ -70,7 +70,7 @@ final class RetryAfterRestartTest {
         byte[] first = send(raw, incr).getMessage().getContent().toByteArray();
         byte[] retried = send(raw, incr).getMessage().getContent().toByteArray();
         assertThat(first[0]).isEqualTo(BatonStateMachineAdapter.REPLY_OK);
-        assertThat(Keys.toLong(RatisBatonClient.unframe(first))).isEqualTo(1);
+        assertThat(Keys.toLong(RatisBatonClient.unframe(ByteString.copyFrom(first)))).isEqualTo(1);
         assertThat(retried).isEqualTo(first);
 
         cluster.kill("n1");
@@ -79,7 +79,7 @@ final class RetryAfterRestartTest {
         byte[] afterRestart = send(raw, incr).getMessage().getContent().toByteArray();
 
         assertThat(afterRestart).containsExactly(BatonStateMachineAdapter.REPLY_LOST);
-        assertThatThrownBy(() -> RatisBatonClient.unframe(afterRestart))
+        assertThatThrownBy(() -> RatisBatonClient.unframe(ByteString.copyFrom(afterRestart)))
             .isInstanceOf(BatonException.class)
             .hasMessageContaining("applied, but its reply was lost");
         byte[] count = cluster.newClient().query(RegisterStateMachine.counter("c"));
