@@ -37,6 +37,7 @@ public final class NodeConfig {
   private final SnapshotPolicy snapshotPolicy;
   private final int maxCommandBytes;
   private final long logSegmentSizeBytes;
+  private final boolean join;
 
   private NodeConfig(Builder b) {
     this.id = b.id;
@@ -47,6 +48,7 @@ public final class NodeConfig {
     this.snapshotPolicy = b.snapshotPolicy;
     this.maxCommandBytes = b.maxCommandBytes;
     this.logSegmentSizeBytes = b.logSegmentSizeBytes;
+    this.join = b.join;
   }
 
   /** A builder with every optional value at its default. */
@@ -64,7 +66,8 @@ public final class NodeConfig {
         .failureDetection(failureDetection)
         .snapshotPolicy(snapshotPolicy)
         .maxCommandBytes(maxCommandBytes)
-        .logSegmentSizeBytes(logSegmentSizeBytes);
+        .logSegmentSizeBytes(logSegmentSizeBytes)
+        .join(join);
   }
 
   /** This node's id; one of {@link #peers()}. */
@@ -117,6 +120,14 @@ public final class NodeConfig {
     return logSegmentSizeBytes;
   }
 
+  /**
+   * Whether this node starts outside the cluster, as a standby waiting to be added with {@link
+   * BatonAdmin#addNode} or {@link BatonAdmin#addListener}; see {@link Builder#join(boolean)}.
+   */
+  public boolean join() {
+    return join;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof NodeConfig c
@@ -127,7 +138,8 @@ public final class NodeConfig {
         && failureDetection == c.failureDetection
         && snapshotPolicy.equals(c.snapshotPolicy)
         && maxCommandBytes == c.maxCommandBytes
-        && logSegmentSizeBytes == c.logSegmentSizeBytes;
+        && logSegmentSizeBytes == c.logSegmentSizeBytes
+        && join == c.join;
   }
 
   @Override
@@ -157,6 +169,8 @@ public final class NodeConfig {
         + maxCommandBytes
         + ", logSegmentSizeBytes="
         + logSegmentSizeBytes
+        + ", join="
+        + join
         + "}";
   }
 
@@ -173,6 +187,7 @@ public final class NodeConfig {
     private SnapshotPolicy snapshotPolicy = SnapshotPolicy.DEFAULT;
     private int maxCommandBytes = 1 << 20;
     private long logSegmentSizeBytes = 32L << 20;
+    private boolean join;
 
     private Builder() {}
 
@@ -262,6 +277,19 @@ public final class NodeConfig {
           "logSegmentSizeBytes (%s) must be between 65536 and 1073741824",
           logSegmentSizeBytes);
       this.logSegmentSizeBytes = logSegmentSizeBytes;
+      return this;
+    }
+
+    /**
+     * Starts the node in join mode (default false). A joining node is not yet a member: it starts
+     * as a non-voting standby that never campaigns, with {@link #peers} naming the current members
+     * and itself, and waits until an operator adds it with {@link BatonAdmin#addNode} (voter) or
+     * {@link BatonAdmin#addListener} (warm standby); it then receives the state by snapshot and
+     * log. Once it is a member, its data directory records the cluster's configuration, so a
+     * restart with or without this flag rejoins as what it was.
+     */
+    public Builder join(boolean join) {
+      this.join = join;
       return this;
     }
 

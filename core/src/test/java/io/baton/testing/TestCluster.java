@@ -1,5 +1,6 @@
 package io.baton.testing;
 
+import io.baton.BatonAdmin;
 import io.baton.BatonClient;
 import io.baton.BatonNode;
 import io.baton.NodeConfig;
@@ -50,6 +51,9 @@ public final class TestCluster implements AutoCloseable {
   private final Map<String, BatonNode> nodes = new LinkedHashMap<>();
   private final Map<String, StateMachine> machines = new LinkedHashMap<>();
   private final List<BatonClient> clients = new ArrayList<>();
+  private final List<BatonAdmin> admins = new ArrayList<>();
+  private final List<Peer> spares = new ArrayList<>();
+  private final Set<String> joining = new java.util.HashSet<>();
 
   private TestCluster(
       Path baseDir,
@@ -119,8 +123,51 @@ public final class TestCluster implements AutoCloseable {
 
   /** The configuration node {@code id} starts with. */
   public NodeConfig config(String id) {
-    NodeConfig.Builder b = NodeConfig.newBuilder().id(id).peers(peers).dataDir(baseDir.resolve(id));
+    boolean spare = spares.stream().anyMatch(p -> p.id().equals(id));
+    NodeConfig.Builder b =
+        NodeConfig.newBuilder()
+            .id(id)
+            .peers(spare ? allPeers() : peers)
+            .dataDir(baseDir.resolve(id))
+            .join(joining.contains(id));
     return customizer.apply(b).build();
+  }
+
+  /**
+   * A new node {@code id} on a free port that is not a member: start it with {@link #startJoining}
+   * and add it with an admin.
+   */
+  public Peer spare(String id) {
+    Peer p = Peer.of(id, "127.0.0.1", freePort());
+    spares.add(p);
+    return p;
+  }
+
+  /** Starts spare (or removed) node {@code id} in join mode. */
+  public BatonNode startJoining(String id) {
+    joining.add(id);
+    return restart(id);
+  }
+
+  /** The initial members and the spares. */
+  public List<Peer> allPeers() {
+    List<Peer> all = new ArrayList<>(peers);
+    all.addAll(spares);
+    return all;
+  }
+
+  /** An admin of this cluster reaching every known node, closed with the cluster. */
+  public BatonAdmin admin() {
+    BatonAdmin a =
+        BatonAdmin.newBuilder()
+            .peers(allPeers())
+            .clusterName(config(peers.get(0).id()).clusterName())
+            .operationTimeout(Duration.ofSeconds(60))
+            .actor("test")
+            .progress(line -> System.out.println("admin: " + line))
+            .build();
+    admins.add(a);
+    return a;
   }
 
   /** The cluster's members. */
@@ -279,6 +326,7 @@ public final class TestCluster implements AutoCloseable {
   /** Closes clients and stops every node abruptly (fast teardown). */
   @Override
   public void close() {
+    admins.forEach(BatonAdmin::close);
     for (BatonClient c : clients) {
       c.close();
     }

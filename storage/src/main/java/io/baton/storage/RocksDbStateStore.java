@@ -615,27 +615,52 @@ public final class RocksDbStateStore implements AutoCloseable {
     return call(
         "digest",
         () -> {
-          MessageDigest sha = sha256();
           Snapshot snapshot = db.getSnapshot();
           try (ReadOptions ro = new ReadOptions().setSnapshot(snapshot)) {
-            for (Map.Entry<String, ColumnFamilyHandle> ks : keyspaceHandles.entrySet()) {
-              // Tag bytes keep a keyspace name from reading as an entry and vice versa.
-              sha.update((byte) 'K');
-              updateLengthPrefixed(sha, Keys.utf8(ks.getKey()));
-              try (RocksIterator it = db.newIterator(ks.getValue(), ro)) {
-                for (it.seekToFirst(); it.isValid(); it.next()) {
-                  sha.update((byte) 'E');
-                  updateLengthPrefixed(sha, it.key());
-                  updateLengthPrefixed(sha, it.value());
-                }
-                it.status();
-              }
-            }
+            return digest(ro);
           } finally {
             db.releaseSnapshot(snapshot);
           }
-          return sha.digest();
         });
+  }
+
+  private byte[] digest(ReadOptions ro) throws RocksDBException {
+    MessageDigest sha = sha256();
+    for (Map.Entry<String, ColumnFamilyHandle> ks : keyspaceHandles.entrySet()) {
+      // Tag bytes keep a keyspace name from reading as an entry and vice versa.
+      sha.update((byte) 'K');
+      updateLengthPrefixed(sha, Keys.utf8(ks.getKey()));
+      try (RocksIterator it = db.newIterator(ks.getValue(), ro)) {
+        for (it.seekToFirst(); it.isValid(); it.next()) {
+          sha.update((byte) 'E');
+          updateLengthPrefixed(sha, it.key());
+          updateLengthPrefixed(sha, it.value());
+        }
+        it.status();
+      }
+    }
+    return sha.digest();
+  }
+
+  /**
+   * A value Baton keeps beside the state under {@code name} (written with {@link
+   * ApplyBatch#putMetadata}), as of the last commit. Metadata is not part of the {@link #digest()}
+   * and not visible to the application's keyspaces; it travels with checkpoints.
+   *
+   * @throws StorageException if RocksDB fails
+   */
+  public Optional<byte[]> metadata(String name) {
+    byte[] key = metadataKey(name);
+    return call("metadata", () -> Optional.ofNullable(db.get(meta, key)));
+  }
+
+  private static byte[] metadataKey(String name) {
+    Objects.requireNonNull(name, "name");
+    if (name.isEmpty()) {
+      throw new IllegalArgumentException("metadata name is empty");
+    }
+    // A prefix keeps named metadata apart from the format marker and the applied index.
+    return Keys.utf8("x." + name);
   }
 
   /** {@link #digest()} as lowercase hexadecimal. */
@@ -919,6 +944,19 @@ public final class RocksDbStateStore implements AutoCloseable {
       return appliedIndex;
     }
 
+    /**
+     * The {@link RocksDbStateStore#digest() digest} of this view: of the state at {@link
+     * #appliedIndex()}, whatever was committed since. Reads every entry.
+     */
+    public byte[] digest() {
+      return call(
+          "digest",
+          () -> {
+            ensureNotReleased();
+            return RocksDbStateStore.this.digest(readOptions);
+          });
+    }
+
     /** Releases the pinned RocksDB snapshot. Idempotent; also done by closing the store. */
     @Override
     public void close() {
@@ -1016,6 +1054,23 @@ public final class RocksDbStateStore implements AutoCloseable {
           () -> {
             ensureUsable();
             batch.delete(handle(keyspace), key);
+            ops++;
+            return null;
+          });
+    }
+
+    /**
+     * Sets Baton's metadata value {@code name} to {@code value}, atomically with the rest of the
+     * batch; read it with {@link RocksDbStateStore#metadata}.
+     */
+    public void putMetadata(String name, byte[] value) {
+      byte[] key = metadataKey(name);
+      Objects.requireNonNull(value, "value");
+      call(
+          "putMetadata",
+          () -> {
+            ensureUsable();
+            batch.put(meta, key, value);
             ops++;
             return null;
           });

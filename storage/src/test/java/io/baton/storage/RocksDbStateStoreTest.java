@@ -618,4 +618,50 @@ final class RocksDbStateStoreTest {
       }
     }
   }
+
+  @Test
+  void metadata_committedWithBatch_survivesReopenAndStaysOutOfDigest() {
+    String digestBefore;
+    try (RocksDbStateStore store = RocksDbStateStore.open(dir(), Set.of())) {
+      assertThat(store.metadata("settings")).isEmpty();
+      try (RocksDbStateStore.ApplyBatch batch = store.newBatch()) {
+        batch.put(utf8("a"), utf8("1"));
+        batch.commit(1, 1);
+      }
+      digestBefore = store.digestHex();
+      try (RocksDbStateStore.ApplyBatch batch = store.newBatch()) {
+        batch.putMetadata("settings", utf8("drained=n2"));
+        assertThat(store.metadata("settings")).isEmpty();
+        batch.commit(1, 2);
+      }
+      assertThat(store.metadata("settings"))
+          .hasValueSatisfying(v -> assertThat(utf8(v)).isEqualTo("drained=n2"));
+      assertThat(store.digestHex()).isEqualTo(digestBefore);
+      assertThatThrownBy(() -> store.metadata("")).isInstanceOf(IllegalArgumentException.class);
+    }
+    try (RocksDbStateStore store = RocksDbStateStore.open(dir(), Set.of())) {
+      assertThat(store.metadata("settings").map(Keys::utf8)).contains("drained=n2");
+      assertThat(store.applied().index()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void consistentReaderDigest_isTheStateAtItsIndex_notLaterCommits() {
+    try (RocksDbStateStore store = RocksDbStateStore.open(dir(), Set.of("orders"))) {
+      try (RocksDbStateStore.ApplyBatch batch = store.newBatch()) {
+        batch.put("orders", utf8("o1"), utf8("x"));
+        batch.commit(1, 1);
+      }
+      String atOne = store.digestHex();
+      try (RocksDbStateStore.ConsistentReader reader = store.openConsistentReader()) {
+        try (RocksDbStateStore.ApplyBatch batch = store.newBatch()) {
+          batch.put("orders", utf8("o2"), utf8("y"));
+          batch.commit(1, 2);
+        }
+        assertThat(java.util.HexFormat.of().formatHex(reader.digest())).isEqualTo(atOne);
+        assertThat(reader.appliedIndex()).isEqualTo(1);
+      }
+      assertThat(store.digestHex()).isNotEqualTo(atOne);
+    }
+  }
 }

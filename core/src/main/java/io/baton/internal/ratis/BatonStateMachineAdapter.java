@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.stream.Stream;
@@ -105,6 +107,12 @@ final class BatonStateMachineAdapter extends BaseStateMachine {
     void halted(Throwable cause);
 
     void serverShutdown();
+
+    /** The cluster settings as of the applied state: at open, on install, and when changed. */
+    void settingsChanged(ClusterSettings settings);
+
+    /** An admin action recorded in the log at {@code index}. */
+    void adminAction(long index, String record);
   }
 
   private final StateMachine app;
@@ -123,6 +131,17 @@ final class BatonStateMachineAdapter extends BaseStateMachine {
   private final AtomicLong snapshotsInstalled = new AtomicLong();
   private final AtomicLong entriesSkipped = new AtomicLong();
   private final TreeMap<Long, List<CompletableFuture<Void>>> appliedWaiters = new TreeMap<>();
+
+  /** Digests of the state at recent digest marks, by the mark's log index; see markDigest. */
+  private final TreeMap<Long, CompletableFuture<String>> digests = new TreeMap<>();
+
+  private final ExecutorService digestExecutor =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "baton-digest");
+            t.setDaemon(true);
+            return t;
+          });
 
   private final StateMachineStorage storage =
       new StateMachineStorage() {
@@ -205,6 +224,7 @@ final class BatonStateMachineAdapter extends BaseStateMachine {
         latest.map(r -> r.dir().getFileName().toString()).orElse("none"),
         start.getIndex());
     app.open(s.reader());
+    events.settingsChanged(ClusterSettings.decode(s.metadata(ClusterSettings.METADATA_NAME)));
   }
 
   private SnapshotInfo toSnapshotInfo(SnapshotCatalog.SnapshotRef ref) {
@@ -224,7 +244,21 @@ final class BatonStateMachineAdapter extends BaseStateMachine {
   public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
     TransactionContext trx =
         TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request).build();
-    ByteString content = request.getMessage().getContent();
+    ByteString message = request.getMessage().getContent();
+    byte kind;
+    try {
+      kind = Envelope.kind(message);
+    } catch (IllegalArgumentException e) {
+      trx.setException(new RejectedCommandException(e.getMessage()));
+      return trx;
+    }
+    ByteString content = Envelope.body(message);
+    if (kind == Envelope.BATON) {
+      if (!isKnownInternalCommand(content)) {
+        trx.setException(new RejectedCommandException("unknown internal command"));
+      }
+      return trx;
+    }
     if (content.size() > maxCommandBytes) {
       trx.setException(
           new RejectedCommandException(
@@ -277,7 +311,14 @@ final class BatonStateMachineAdapter extends BaseStateMachine {
         advanceApplied(term, index);
         return CompletableFuture.completedFuture(LOST);
       }
-      byte[] bytes = entry.getStateMachineLogEntry().getLogData().toByteArray();
+      ByteString message = entry.getStateMachineLogEntry().getLogData();
+      if (Envelope.kind(message) == Envelope.BATON) {
+        reply = applyInternal(s, Envelope.body(message), term, index);
+        advanceApplied(term, index);
+        return CompletableFuture.completedFuture(
+            Message.valueOf(OK_PREFIX.concat(UnsafeByteOperations.unsafeWrap(reply))));
+      }
+      byte[] bytes = Envelope.body(message).toByteArray();
       try (RocksDbStateStore.ApplyBatch batch = s.newBatch()) {
         reply = app.apply(Command.of(index, bytes), batch);
         if (reply == null) {
@@ -297,6 +338,78 @@ final class BatonStateMachineAdapter extends BaseStateMachine {
     }
     return CompletableFuture.completedFuture(
         Message.valueOf(OK_PREFIX.concat(UnsafeByteOperations.unsafeWrap(reply))));
+  }
+
+  private static boolean isKnownInternalCommand(ByteString body) {
+    if (body.isEmpty()) {
+      return false;
+    }
+    byte op = body.byteAt(0);
+    if (op == Envelope.OP_SETTINGS) {
+      try {
+        ClusterSettings.decode(Envelope.payload(body).toByteArray());
+        return true;
+      } catch (RuntimeException e) {
+        return false;
+      }
+    }
+    return op == Envelope.OP_AUDIT || op == Envelope.OP_DIGEST_MARK;
+  }
+
+  /*
+   * Baton's own commands. They commit an (often empty) batch so the store's applied index moves
+   * with the log, as for application commands.
+   */
+  private byte[] applyInternal(RocksDbStateStore s, ByteString body, long term, long index) {
+    byte op = Envelope.op(body);
+    byte[] payload = Envelope.payload(body).toByteArray();
+    try (RocksDbStateStore.ApplyBatch batch = s.newBatch()) {
+      if (op == Envelope.OP_SETTINGS) {
+        batch.putMetadata(ClusterSettings.METADATA_NAME, payload);
+        batch.commit(term, index);
+        events.settingsChanged(ClusterSettings.decode(payload));
+      } else if (op == Envelope.OP_AUDIT) {
+        batch.commit(term, index);
+        events.adminAction(index, new String(payload, java.nio.charset.StandardCharsets.UTF_8));
+      } else if (op == Envelope.OP_DIGEST_MARK) {
+        markDigest(s, index);
+        batch.commit(term, index);
+      } else {
+        // startTransaction admits only known operations: an unknown one here was written by a
+        // newer version; skipping it would diverge from replicas that understand it.
+        throw new IllegalStateException("unknown internal command " + op + " at index " + index);
+      }
+    }
+    return new byte[0];
+  }
+
+  /*
+   * Replica consistency check (as TiKV and CockroachDB do it): the digest mark is a log entry, so
+   * every replica computes its digest over exactly the state before that entry, whatever its apply
+   * speed. Opening the RocksDB snapshot here costs microseconds; hashing runs off the apply thread.
+   */
+  private void markDigest(RocksDbStateStore s, long index) {
+    RocksDbStateStore.ConsistentReader reader = s.openConsistentReader();
+    CompletableFuture<String> digest = new CompletableFuture<>();
+    synchronized (digests) {
+      digests.put(index, digest);
+      while (digests.size() > 16) {
+        digests.pollFirstEntry();
+      }
+    }
+    try {
+      digestExecutor.execute(
+          () -> {
+            try (reader) {
+              digest.complete(java.util.HexFormat.of().formatHex(reader.digest()));
+            } catch (RuntimeException e) {
+              digest.completeExceptionally(e);
+            }
+          });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      reader.close();
+      digest.completeExceptionally(new IOException("state machine is closing"));
+    }
   }
 
   private static String haltMessage(Throwable cause) {
@@ -337,9 +450,13 @@ final class BatonStateMachineAdapter extends BaseStateMachine {
         return CompletableFuture.failedFuture(
             new IOException("state store is being replaced by a snapshot; retry"));
       }
+      ByteString message = request.getContent();
+      if (Envelope.kind(message) == Envelope.BATON) {
+        return queryInternal(s, Envelope.body(message));
+      }
       byte[] reply;
       try (RocksDbStateStore.ConsistentReader reader = s.openConsistentReader()) {
-        reply = app.query(request.getContent().toByteArray(), reader);
+        reply = app.query(Envelope.body(message).toByteArray(), reader);
       }
       if (reply == null) {
         throw new NullPointerException("StateMachine.query returned null (return new byte[0])");
@@ -359,6 +476,36 @@ final class BatonStateMachineAdapter extends BaseStateMachine {
     } finally {
       storeLock.readLock().unlock();
     }
+  }
+
+  private CompletableFuture<Message> queryInternal(RocksDbStateStore s, ByteString body) {
+    byte op = Envelope.op(body);
+    if (op == Envelope.Q_SETTINGS) {
+      byte[] settings = s.metadata(ClusterSettings.METADATA_NAME).orElse(new byte[0]);
+      return CompletableFuture.completedFuture(
+          Message.valueOf(UnsafeByteOperations.unsafeWrap(settings)));
+    }
+    if (op == Envelope.Q_DIGEST) {
+      long index = Envelope.payload(body).asReadOnlyByteBuffer().getLong();
+      CompletableFuture<String> digest;
+      synchronized (digests) {
+        digest = digests.get(index);
+      }
+      if (digest == null) {
+        return CompletableFuture.failedFuture(
+            new StateMachineException(
+                "no digest for index " + index + " on this replica",
+                new RejectedQueryException(
+                    "this replica did not apply the digest mark at index "
+                        + index
+                        + " itself (it restarted or received a snapshot since); run verify again"),
+                false));
+      }
+      return digest.thenApply(
+          hex ->
+              Message.valueOf(ByteString.copyFrom(hex, java.nio.charset.StandardCharsets.UTF_8)));
+    }
+    throw new IllegalArgumentException("unknown internal query " + op);
   }
 
   /*
@@ -474,6 +621,7 @@ final class BatonStateMachineAdapter extends BaseStateMachine {
         storeLock.writeLock().unlock();
       }
       app.open(s.reader());
+      events.settingsChanged(ClusterSettings.decode(s.metadata(ClusterSettings.METADATA_NAME)));
       snapshotsInstalled.incrementAndGet();
       completeWaiters(ref.index());
       getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.RUNNING);
@@ -515,6 +663,7 @@ final class BatonStateMachineAdapter extends BaseStateMachine {
 
   @Override
   public void close() throws IOException {
+    digestExecutor.shutdownNow();
     synchronized (applyLock) {
       closeStore();
     }

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
@@ -67,6 +68,30 @@ public final class RaftConfig {
   static RaftGroup group(String clusterName, List<Peer> peers) {
     return RaftGroup.valueOf(
         groupId(clusterName), peers.stream().map(RaftConfig::toRaftPeer).toList());
+  }
+
+  /*
+   * A joining node starts as a listener of the members it was given. Ratis documents starting a
+   * joiner with an empty group, but such a division stays STARTING until the leader marks it caught
+   * up, which it never does for a listener (Ratis notes §5.3): a listener added that way, once
+   * promoted, cannot vote. As a startup-role listener the division runs at once, never campaigns,
+   * and becomes a follower or stays a listener when the leader's configuration says so.
+   */
+  static RaftGroup startupGroup(NodeConfig config) {
+    if (!config.join()) {
+      return group(config.clusterName(), config.peers());
+    }
+    List<RaftPeer> peers =
+        config.peers().stream()
+            .map(
+                p ->
+                    p.id().equals(config.id())
+                        ? RaftPeer.newBuilder(toRaftPeer(p))
+                            .setStartupRole(RaftPeerRole.LISTENER)
+                            .build()
+                        : toRaftPeer(p))
+            .toList();
+    return RaftGroup.valueOf(groupId(config.clusterName()), peers);
   }
 
   static RaftProperties serverProperties(NodeConfig config, Path raftDir) {

@@ -32,7 +32,6 @@ import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
 import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
-import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 
 /*
  * Error translation at the Ratis boundary. What the caller knows afterwards decides the type:
@@ -91,7 +90,7 @@ public final class RatisBatonClient implements BatonClient {
   public CompletableFuture<byte[]> submitAsync(byte[] command) {
     Objects.requireNonNull(command, "command");
     checkOpen();
-    Message m = Message.valueOf(UnsafeByteOperations.unsafeWrap(command.clone()));
+    Message m = Message.valueOf(Envelope.app(command));
     return translate(client.async().send(m), "command", RatisBatonClient::unframe);
   }
 
@@ -123,7 +122,7 @@ public final class RatisBatonClient implements BatonClient {
     Objects.requireNonNull(query, "query");
     Objects.requireNonNull(consistency, "consistency");
     checkOpen();
-    Message m = Message.valueOf(UnsafeByteOperations.unsafeWrap(query.clone()));
+    Message m = Message.valueOf(Envelope.app(query));
     return switch (consistency) {
       case LINEARIZABLE -> translate(client.async().sendReadOnlyUnordered(m, null), "query");
       case FOLLOWER ->
@@ -145,7 +144,7 @@ public final class RatisBatonClient implements BatonClient {
           "LINEARIZABLE queries are answered by the leader; use FOLLOWER or STALE with queryNode");
     }
     checkOpen();
-    Message m = Message.valueOf(UnsafeByteOperations.unsafeWrap(query.clone()));
+    Message m = Message.valueOf(Envelope.app(query));
     RaftPeerId target = RaftPeerId.valueOf(nodeId);
     return await(
         switch (consistency) {

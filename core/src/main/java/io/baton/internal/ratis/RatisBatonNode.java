@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,6 +28,7 @@ import java.util.stream.Collectors;
 import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.LeaderElectionManagementRequest;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
@@ -62,6 +64,12 @@ public final class RatisBatonNode implements BatonNode {
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile Role lastDeliveredRole;
 
+  /** Pauses and resumes this node's elections as the cluster settings drain and undrain it. */
+  private final ScheduledExecutorService electionControl;
+
+  private volatile boolean drained;
+  private volatile ClusterSettings settings = ClusterSettings.DEFAULT;
+
   private RatisBatonNode(
       NodeConfig config, StateMachine app, List<RoleListener> roleListeners, DataDirectory dir) {
     this.config = config;
@@ -72,6 +80,13 @@ public final class RatisBatonNode implements BatonNode {
         Executors.newSingleThreadExecutor(
             r -> {
               Thread t = new Thread(r, "baton-role-" + config.id());
+              t.setDaemon(true);
+              return t;
+            });
+    this.electionControl =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "baton-elections-" + config.id());
               t.setDaemon(true);
               return t;
             });
@@ -86,13 +101,14 @@ public final class RatisBatonNode implements BatonNode {
       this.server =
           RaftServer.newBuilder()
               .setServerId(selfId)
-              .setGroup(RaftConfig.group(config.clusterName(), config.peers()))
+              .setGroup(RaftConfig.startupGroup(config))
               .setStateMachine(adapter)
               .setProperties(RaftConfig.serverProperties(config, dir.raftDir()))
               .setOption(RaftStorage.StartupOption.RECOVER)
               .build();
     } catch (IOException e) {
       roleExecutor.shutdownNow();
+      electionControl.shutdownNow();
       throw new BatonException("cannot create Raft server for node " + config.id() + ": " + e, e);
     }
   }
@@ -369,6 +385,7 @@ public final class RatisBatonNode implements BatonNode {
       LOG.warn("Error while closing the state store of node {}: {}", config.id(), e.toString());
     }
     deliver(Role.DOWN, Optional.empty());
+    electionControl.shutdownNow();
     roleExecutor.shutdown();
     try {
       roleExecutor.awaitTermination(5, TimeUnit.SECONDS);
@@ -432,6 +449,75 @@ public final class RatisBatonNode implements BatonNode {
     public void serverShutdown() {
       deliver(Role.DOWN, Optional.empty());
     }
+
+    @Override
+    public void settingsChanged(ClusterSettings s) {
+      settings = s;
+      boolean want = s.drained().contains(config.id());
+      if (want != drained) {
+        drained = want;
+        scheduleElectionControl(0);
+      }
+    }
+
+    @Override
+    public void adminAction(long index, String record) {
+      boolean leader = divisionIfAlive().map(d -> d.getInfo().isLeader()).orElse(false);
+      if (leader) {
+        LOG.info("ADMIN [log index {}] {}", index, record);
+      } else {
+        LOG.debug("ADMIN [log index {}] {}", index, record);
+      }
+    }
+  }
+
+  private void scheduleElectionControl(long delayMs) {
+    try {
+      electionControl.schedule(this::applyElectionControl, delayMs, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      LOG.debug("Node {} is closed; election control dropped", config.id());
+    }
+  }
+
+  /*
+   * A drained node keeps replicating and voting but must not become leader: its elections are
+   * paused (Ratis ignores both its election timeout and a leadership transfer to it). The drained
+   * flag is replicated, so this also runs after a restart, once the division is running.
+   */
+  private void applyElectionControl() {
+    if (closed.get()) {
+      return;
+    }
+    boolean pause = drained;
+    try {
+      RaftClientReply reply =
+          server.leaderElectionManagement(
+              pause
+                  ? LeaderElectionManagementRequest.newPause(
+                      adminClientId, selfId, groupId, CALL_IDS.incrementAndGet())
+                  : LeaderElectionManagementRequest.newResume(
+                      adminClientId, selfId, groupId, CALL_IDS.incrementAndGet()));
+      if (!reply.isSuccess()) {
+        throw reply.getException();
+      }
+      LOG.info(
+          "Node {} {} its elections",
+          config.id(),
+          pause ? "paused (drained)" : "resumed (undrained)");
+    } catch (IOException | RuntimeException e) {
+      // Not running yet (still starting or replaying): try again shortly.
+      LOG.debug("Node {} cannot yet change its elections: {}", config.id(), e.toString());
+      scheduleElectionControl(20);
+    }
+  }
+
+  /** Whether the replicated cluster settings mark this node drained. */
+  boolean drained() {
+    return drained;
+  }
+
+  ClusterSettings settings() {
+    return settings;
   }
 
   @Override

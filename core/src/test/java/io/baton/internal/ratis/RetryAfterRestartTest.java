@@ -63,7 +63,9 @@ final class RetryAfterRestartTest {
                 .setServerId(RaftPeerId.valueOf("n1"))
                 .setGroupId(group.getGroupId())
                 .setCallId(7)
-                .setMessage(Message.valueOf(ByteString.copyFromUtf8("incr c")))
+                .setMessage(
+                    Message.valueOf(
+                        Envelope.app("incr c".getBytes(java.nio.charset.StandardCharsets.UTF_8))))
                 .setType(RaftClientRequest.writeRequestType())
                 .build();
 

@@ -1,0 +1,107 @@
+package io.baton.internal.ratis;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/*
+ * Settings of the whole cluster that Raft's configuration cannot hold, replicated through the log
+ * as an internal command and kept in each replica's store metadata:
+ *
+ *  - the operator's priorities (which node is the preferred leader);
+ *  - whether automatic failback to the preferred node is on;
+ *  - which nodes are drained for maintenance.
+ *
+ * Ratis's configuration then carries derived "effective" priorities: Ratis moves leadership to a
+ * caught-up follower whose priority is strictly higher than the leader's, and a leader transfers
+ * only to a voter of the highest priority. A drained node gets -1, below everyone, so leadership is
+ * never handed to it; with failback off every other node gets 0, so nothing is handed back and a
+ * transfer to any of them is allowed; with failback on they get the operator's priorities.
+ */
+/** Cluster-wide settings kept in the replicated state. Immutable. Not API. */
+record ClusterSettings(boolean autoFailback, Map<String, Integer> priorities, Set<String> drained) {
+  static final String METADATA_NAME = "cluster-settings";
+  static final ClusterSettings DEFAULT = new ClusterSettings(true, Map.of(), Set.of());
+
+  ClusterSettings {
+    priorities = Map.copyOf(priorities);
+    drained = Set.copyOf(drained);
+  }
+
+  /** The operator's priority of {@code id}, or {@code fallback} if none was recorded. */
+  int priority(String id, int fallback) {
+    return priorities.getOrDefault(id, fallback);
+  }
+
+  int effectivePriority(String id, int fallback) {
+    if (drained.contains(id)) {
+      return -1;
+    }
+    return autoFailback ? priority(id, fallback) : 0;
+  }
+
+  ClusterSettings withPriority(String id, int priority) {
+    Map<String, Integer> p = new TreeMap<>(priorities);
+    p.put(id, priority);
+    return new ClusterSettings(autoFailback, p, drained);
+  }
+
+  ClusterSettings withoutNode(String id) {
+    Map<String, Integer> p = new TreeMap<>(priorities);
+    p.remove(id);
+    Set<String> d = new TreeSet<>(drained);
+    d.remove(id);
+    return new ClusterSettings(autoFailback, p, d);
+  }
+
+  ClusterSettings withDrained(String id, boolean isDrained) {
+    Set<String> d = new TreeSet<>(drained);
+    if (isDrained) {
+      d.add(id);
+    } else {
+      d.remove(id);
+    }
+    return new ClusterSettings(autoFailback, priorities, d);
+  }
+
+  ClusterSettings withAutoFailback(boolean on) {
+    return new ClusterSettings(on, priorities, drained);
+  }
+
+  byte[] encode() {
+    StringBuilder b = new StringBuilder("autoFailback=").append(autoFailback).append('\n');
+    new TreeMap<>(priorities)
+        .forEach((id, p) -> b.append("priority.").append(id).append('=').append(p).append('\n'));
+    new TreeSet<>(drained).forEach(id -> b.append("drained.").append(id).append("=true\n"));
+    return b.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  static ClusterSettings decode(Optional<byte[]> bytes) {
+    return bytes.map(ClusterSettings::decode).orElse(DEFAULT);
+  }
+
+  static ClusterSettings decode(byte[] bytes) {
+    boolean autoFailback = true;
+    Map<String, Integer> priorities = new TreeMap<>();
+    Set<String> drained = new TreeSet<>();
+    for (String line : new String(bytes, StandardCharsets.UTF_8).split("\n")) {
+      int eq = line.indexOf('=');
+      if (line.isBlank() || eq < 0) {
+        continue;
+      }
+      String key = line.substring(0, eq);
+      String value = line.substring(eq + 1);
+      if (key.equals("autoFailback")) {
+        autoFailback = Boolean.parseBoolean(value);
+      } else if (key.startsWith("priority.")) {
+        priorities.put(key.substring("priority.".length()), Integer.parseInt(value));
+      } else if (key.startsWith("drained.") && Boolean.parseBoolean(value)) {
+        drained.add(key.substring("drained.".length()));
+      }
+    }
+    return new ClusterSettings(autoFailback, priorities, drained);
+  }
+}
