@@ -17,9 +17,10 @@ import java.util.TreeSet;
  *
  * Ratis's configuration then carries derived "effective" priorities: Ratis moves leadership to a
  * caught-up follower whose priority is strictly higher than the leader's, and a leader transfers
- * only to a voter of the highest priority. A drained node gets -1, below everyone, so leadership is
- * never handed to it; with failback off every other node gets 0, so nothing is handed back and a
- * transfer to any of them is allowed; with failback on they get the operator's priorities.
+ * only to a voter of the highest priority. Ratis priorities cannot be negative, so a drained node
+ * gets 0 and every other node at least 1: leadership is never handed to a drained node. With
+ * failback off every other node gets 1, so nothing is handed back and a transfer to any of them is
+ * allowed; with failback on they get the operator's priority plus one.
  */
 /** Cluster-wide settings kept in the replicated state. Immutable. Not API. */
 record ClusterSettings(boolean autoFailback, Map<String, Integer> priorities, Set<String> drained) {
@@ -38,9 +39,9 @@ record ClusterSettings(boolean autoFailback, Map<String, Integer> priorities, Se
 
   int effectivePriority(String id, int fallback) {
     if (drained.contains(id)) {
-      return -1;
+      return 0;
     }
-    return autoFailback ? priority(id, fallback) : 0;
+    return autoFailback ? priority(id, fallback) + 1 : 1;
   }
 
   ClusterSettings withPriority(String id, int priority) {

@@ -816,15 +816,70 @@ public final class RatisBatonAdmin implements BatonAdmin {
   }
 
   private String transfer(Optional<String> requested, boolean enforcePriority) {
-    View v = view();
+    View first = view();
+    String target = checkTransfer(first, requested, enforcePriority);
+    if (target.equals(first.leaderId().orElseThrow())) {
+      progress.accept(target + " already leads");
+      return target;
+    }
+    View v = first;
     Probe leader = v.requireLeader();
     String leaderId = leader.peer().getId().toString();
+    progress.accept("transferring leadership from " + leaderId + " to " + target);
+    long start = System.nanoTime();
+    /*
+     * While the old leader stops sending heartbeats for the transfer, another follower's election
+     * timeout can run out first and win a later term (seen on loaded machines). Leadership is then
+     * neither here nor at the target: ask again from the new leader, a few times.
+     */
+    BatonException failure = null;
+    for (int attempt = 1; attempt <= 3; attempt++) {
+      try (RaftClient c = leaderClient(v)) {
+        RaftClientReply reply =
+            c.admin()
+                .transferLeadership(
+                    RaftPeerId.valueOf(target),
+                    leader.peer().getId(),
+                    Math.max(3000, operationTimeout.toMillis() / 10));
+        if (reply.isSuccess()) {
+          failure = null;
+          break;
+        }
+        failure =
+            new BatonException(
+                "leadership transfer to " + target + " failed: " + reply.getException(),
+                reply.getException());
+      } catch (IOException e) {
+        failure =
+            new BatonException("leadership transfer to " + target + " failed: " + describe(e), e);
+      }
+      View now = view();
+      if (now.leaderId().map(target::equals).orElse(false)) {
+        failure = null;
+        break;
+      }
+      progress.accept(
+          failure.getMessage() + "; leader now " + now.leaderId().orElse("none") + ", retrying");
+      sleep(100);
+      v = view();
+      leader = v.requireLeader();
+    }
+    if (failure != null) {
+      throw failure;
+    }
+    progress.accept(
+        target + " leads (transfer took " + (System.nanoTime() - start) / 1_000_000 + " ms)");
+    return target;
+  }
+
+  /** The transfer target, or refuses; the leader itself if it is the target. */
+  private String checkTransfer(View v, Optional<String> requested, boolean enforcePriority) {
+    String leaderId = v.requireLeader().peer().getId().toString();
     String target = requested.orElseGet(() -> bestCandidate(v, Set.of(leaderId)));
     if (!v.isVoter(target)) {
       throw new OperationRefusedException(target + " is not a voter; voters: " + ids(v.voters()));
     }
     if (target.equals(leaderId)) {
-      progress.accept(target + " already leads");
       return target;
     }
     if (v.settings().drained().contains(target)) {
@@ -854,25 +909,6 @@ public final class RatisBatonAdmin implements BatonAdmin {
               + "'s priority, or drain "
               + higher.get().getId());
     }
-    progress.accept("transferring leadership from " + leaderId + " to " + target);
-    long start = System.nanoTime();
-    try (RaftClient c = leaderClient(v)) {
-      RaftClientReply reply =
-          c.admin()
-              .transferLeadership(
-                  RaftPeerId.valueOf(target),
-                  leader.peer().getId(),
-                  Math.max(3000, operationTimeout.toMillis() / 10));
-      if (!reply.isSuccess()) {
-        throw new BatonException(
-            "leadership transfer to " + target + " failed: " + reply.getException(),
-            reply.getException());
-      }
-    } catch (IOException e) {
-      throw new BatonException("leadership transfer to " + target + " failed: " + describe(e), e);
-    }
-    progress.accept(
-        target + " leads (transfer took " + (System.nanoTime() - start) / 1_000_000 + " ms)");
     return target;
   }
 

@@ -91,7 +91,8 @@ public final class RatisBatonClient implements BatonClient {
     Objects.requireNonNull(command, "command");
     checkOpen();
     Message m = Message.valueOf(Envelope.app(command));
-    return translate(client.async().send(m), "command", RatisBatonClient::unframe);
+    return translate(
+        retryWhileSteppingDown(() -> client.async().send(m)), "command", RatisBatonClient::unframe);
   }
 
   /** Strips the status byte the servers put before a write reply (see the adapter). */
@@ -124,9 +125,14 @@ public final class RatisBatonClient implements BatonClient {
     checkOpen();
     Message m = Message.valueOf(Envelope.app(query));
     return switch (consistency) {
-      case LINEARIZABLE -> translate(client.async().sendReadOnlyUnordered(m, null), "query");
+      case LINEARIZABLE ->
+          translate(
+              retryWhileSteppingDown(() -> client.async().sendReadOnlyUnordered(m, null)), "query");
       case FOLLOWER ->
-          translate(client.async().sendReadOnlyUnordered(m, randomFollower()), "query");
+          translate(
+              retryWhileSteppingDown(
+                  () -> client.async().sendReadOnlyUnordered(m, randomFollower())),
+              "query");
       case STALE -> translate(staleRead(m, randomPeer()), "query");
     };
   }
@@ -151,6 +157,41 @@ public final class RatisBatonClient implements BatonClient {
           case FOLLOWER -> translate(client.async().sendReadOnlyUnordered(m, target), "query");
           default -> translate(staleRead(m, target), "query");
         });
+  }
+
+  /*
+   * During a leadership transfer the old leader refuses requests with LeaderSteppingDownException
+   * (or TransferLeadershipException) before they reach its log, and Ratis's client hands that to
+   * the caller instead of retrying. Such a request was not applied, so resending it (under a new
+   * call id) is safe; the new leader answers within milliseconds. This is what makes a switchover a
+   * pause rather than an error.
+   */
+  private CompletableFuture<RaftClientReply> retryWhileSteppingDown(
+      java.util.function.Supplier<CompletableFuture<RaftClientReply>> send) {
+    return retryWhileSteppingDown(send, System.nanoTime() + requestTimeout.toNanos());
+  }
+
+  private CompletableFuture<RaftClientReply> retryWhileSteppingDown(
+      java.util.function.Supplier<CompletableFuture<RaftClientReply>> send, long deadline) {
+    return send.get()
+        .handle(
+            (reply, error) -> {
+              Throwable t = error != null ? unwrap(error) : reply.getException();
+              if (isSteppingDown(t) && System.nanoTime() < deadline && !closed.get()) {
+                return CompletableFuture.supplyAsync(
+                        () -> null, CompletableFuture.delayedExecutor(5, TimeUnit.MILLISECONDS))
+                    .thenCompose(v -> retryWhileSteppingDown(send, deadline));
+              }
+              return error != null
+                  ? CompletableFuture.<RaftClientReply>failedFuture(error)
+                  : CompletableFuture.completedFuture(reply);
+            })
+        .thenCompose(f -> f);
+  }
+
+  private static boolean isSteppingDown(Throwable t) {
+    return t instanceof org.apache.ratis.protocol.exceptions.LeaderSteppingDownException
+        || t instanceof org.apache.ratis.protocol.exceptions.TransferLeadershipException;
   }
 
   /*
