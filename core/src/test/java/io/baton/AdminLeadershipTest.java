@@ -172,4 +172,22 @@ final class AdminLeadershipTest {
       assertThat(partial.consistent()).isTrue();
     }
   }
+
+  @Test
+  void status_fromOneFollowerSeed_findsTheLeaderAndEveryMember() {
+    try (TestCluster cluster = TestCluster.start(3, dir, id -> new RegisterStateMachine())) {
+      BatonNode leader = cluster.awaitLeader();
+      cluster.newClient().submit(RegisterStateMachine.put("a", "b"));
+      String follower = cluster.followerIds(leader).get(0);
+      Peer seed =
+          cluster.peers().stream().filter(p -> p.id().equals(follower)).findFirst().orElseThrow();
+      try (BatonAdmin admin = BatonAdmin.connect(java.util.List.of(seed), "baton")) {
+        ClusterStatus s = admin.status();
+        System.out.println(s.toTable());
+        assertThat(s.leaderId()).contains(leader.id());
+        assertThat(s.voters()).containsExactly("n1", "n2", "n3");
+        assertThat(s.member(leader.id()).orElseThrow().role()).isEqualTo(Role.LEADER);
+      }
+    }
+  }
 }

@@ -70,6 +70,7 @@ public final class BatonCli {
           + "  counter   add to and read a counter cluster\n"
           + "  fleet     report and find vehicles, define geofences on a fleet cluster\n"
           + "  demo      three nodes in this process: kill the leader, measure, verify\n"
+          + "  admin     status, add/remove/replace nodes, switchover, drain, failback, verify\n"
           + "  help      show this list\n"
           + "\n"
           + "Run 'baton <command> --help' for a command's arguments and options.\n"
@@ -92,6 +93,9 @@ public final class BatonCli {
           + "  --profile FAST|DEFAULT|WAN failure detection: election timeout 50-100 ms,\n"
           + "                             150-300 ms or 1-2 s (default DEFAULT)\n"
           + "  --snapshot-every N         snapshot after N applied entries (default 100000)\n"
+          + "  --join                     start outside the cluster, as a standby that waits to\n"
+          + "                             be added with 'baton admin add' (or add-listener);\n"
+          + "                             --peers then lists the current members and this node\n"
           + "\n"
           + "example:\n"
           + "  baton node --id n1 --peers n1=127.0.0.1:7101,n2=127.0.0.1:7102,n3=127.0.0.1:7103"
@@ -221,6 +225,8 @@ public final class BatonCli {
           return fleet(rest);
         case "demo":
           return demo(rest);
+        case "admin":
+          return new AdminCli(out).run(rest);
         default:
           throw new UsageException("unknown command '" + command + "'");
       }
@@ -238,7 +244,7 @@ public final class BatonCli {
   }
 
   private static boolean isCommand(String command) {
-    return Set.of("node", "kv", "counter", "fleet", "demo").contains(command);
+    return Set.of("node", "kv", "counter", "fleet", "demo", "admin").contains(command);
   }
 
   // --- node ---
@@ -249,7 +255,7 @@ public final class BatonCli {
             "node",
             argv,
             Set.of("id", "peers", "data", "app", "cluster", "profile", "snapshot-every"),
-            Set.of());
+            Set.of("join"));
     if (args.help()) {
       out.print(NODE_HELP);
       return OK;
@@ -261,6 +267,7 @@ public final class BatonCli {
             .id(args.required("id"))
             .peers(peers(args))
             .dataDir(Path.of(args.required("data")))
+            .join(args.flag("join"))
             .failureDetection(
                 args.enumOption("profile", FailureDetection.class, FailureDetection.DEFAULT))
             .snapshotPolicy(

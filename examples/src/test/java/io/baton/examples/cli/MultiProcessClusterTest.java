@@ -63,7 +63,7 @@ final class MultiProcessClusterTest {
     }
   }
 
-  private NodeProcess startNode(String id) throws IOException {
+  private NodeProcess startNode(String id, String... extra) throws IOException {
     String peerList = peers.stream().map(Peer::toString).collect(Collectors.joining(","));
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -82,6 +82,7 @@ final class MultiProcessClusterTest {
             dir.resolve(id).toString(),
             "--app",
             "kv"));
+    cmd.addAll(List.of(extra));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     NodeProcess np = new NodeProcess(p);
     processes.put(id, np);
@@ -153,6 +154,85 @@ final class MultiProcessClusterTest {
           processes.get("n2"));
       assertThat(kv.get("before-0", ReadConsistency.STALE, "n2")).contains("v0");
       assertThat(kv.count()).isEqualTo(100);
+    }
+  }
+
+  /** Runs {@code baton admin ...} in this JVM against the node processes; returns its output. */
+  private static String admin(int expectedStatus, String... args) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    int status =
+        new BatonCli(
+                new java.io.PrintStream(out, true, StandardCharsets.UTF_8),
+                new java.io.PrintStream(err, true, StandardCharsets.UTF_8))
+            .run(args);
+    String text = out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
+    System.out.println("$ baton " + String.join(" ", args) + "\n" + text);
+    assertThat(status)
+        .as("exit status of baton %s:%n%s", String.join(" ", args), text)
+        .isEqualTo(expectedStatus);
+    return text;
+  }
+
+  @Test
+  void adminCli_statusAddPromoteTransferRemove_againstNodeProcesses() throws Exception {
+    peers = new ArrayList<>();
+    for (int i = 1; i <= 4; i++) {
+      peers.add(Peer.of("n" + i, "127.0.0.1", TestCluster.freePort()));
+    }
+    List<Peer> members = peers.subList(0, 3);
+    String memberList = members.stream().map(Peer::toString).collect(Collectors.joining(","));
+    List<Peer> all = peers;
+    peers = members;
+    for (Peer p : members) {
+      startNode(p.id());
+    }
+    try (BatonClient client =
+        BatonClient.newBuilder().peers(members).requestTimeout(Duration.ofSeconds(30)).build()) {
+      KvClient kv = new KvClient(client);
+      for (int i = 0; i < 50; i++) {
+        kv.put("k" + i, "v" + i);
+      }
+      String status = admin(0, "admin", "status", "--peers", memberList);
+      assertThat(status).contains("leader: n").contains("voters [n1, n2, n3]");
+      // A leader may step down for a moment on a loaded machine: status then truthfully shows none.
+      String json = admin(0, "admin", "status", "--json", "--peers", members.get(0).toString());
+      for (int i = 0; i < 50 && json.contains("\"leader\":null"); i++) {
+        Thread.sleep(200);
+        json = admin(0, "admin", "status", "--json", "--peers", members.get(0).toString());
+      }
+      assertThat(json)
+          .contains("\"voters\":[\"n1\",\"n2\",\"n3\"]")
+          .contains("\"role\":\"leader\"");
+
+      String n4 = all.get(3).toString();
+      assertThat(admin(1, "admin", "add-listener", n4, "--peers", memberList))
+          .as("n4 is not running yet")
+          .contains("refused, nothing changed")
+          .contains("join");
+      peers = all;
+      startNode("n4", "--join");
+      admin(0, "admin", "add-listener", n4, "--peers", memberList);
+      assertThat(admin(0, "admin", "status", "--peers", memberList)).contains("listeners [n4]");
+      admin(0, "admin", "promote", "n4", "--peers", memberList);
+      assertThat(admin(0, "admin", "status", "--peers", memberList))
+          .contains("voters [n1, n2, n3, n4]");
+      assertThat(kv.get("k49", ReadConsistency.STALE, "n1")).contains("v49");
+
+      assertThat(admin(0, "admin", "transfer", "n4", "--peers", memberList)).contains("n4 leads");
+      kv.put("after-transfer", "x");
+      assertThat(admin(0, "admin", "verify", "--peers", memberList))
+          .contains("consistent at log index");
+
+      assertThat(admin(1, "admin", "remove", "n1", "n2", "--peers", memberList))
+          .contains("half or more");
+      assertThat(admin(2, "admin", "frobnicate", "--peers", memberList))
+          .contains("unknown admin operation");
+      admin(0, "admin", "remove", "n1", "--peers", memberList);
+      assertThat(admin(0, "admin", "status", "--peers", memberList))
+          .contains("voters [n2, n3, n4]");
+      kv.put("after-remove", "y");
+      assertThat(kv.get("after-remove")).contains("y");
     }
   }
 }
