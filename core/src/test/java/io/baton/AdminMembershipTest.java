@@ -221,4 +221,37 @@ final class AdminMembershipTest {
       cluster.awaitConverged();
     }
   }
+
+  @Test
+  void coldStandby_removedNodeComesBackFromItsOldDataDirectory() throws Exception {
+    try (TestCluster cluster =
+        TestCluster.start(
+            3,
+            dir,
+            id -> new RegisterStateMachine(),
+            b -> b.snapshotPolicy(SnapshotPolicy.everyEntries(200)))) {
+      BatonNode leader = cluster.awaitLeader();
+      BatonClient client = cluster.newClient();
+      for (int i = 0; i < 100; i++) {
+        client.submit(RegisterStateMachine.put("old" + i, "v"));
+      }
+      String cold = cluster.followerIds(leader).get(0);
+      BatonAdmin admin = cluster.admin();
+      admin.removeNode(cold);
+      cluster.stop(cold); // its data directory is now the cold copy
+      for (int i = 0; i < 600; i++) {
+        client.submit(RegisterStateMachine.put("new" + i, "v"));
+      }
+      assertThat(admin.status().voters()).hasSize(2).doesNotContain(cold);
+
+      cluster.startJoining(cold);
+      Peer peer =
+          cluster.peers().stream().filter(p -> p.id().equals(cold)).findFirst().orElseThrow();
+      admin.addNode(peer);
+      assertThat(admin.status().voters()).hasSize(3).contains(cold);
+      client.submit(RegisterStateMachine.put("back", "again"));
+      cluster.awaitConverged();
+      assertAllPresent(client, List.of("old0", "old99", "new599", "back"));
+    }
+  }
 }

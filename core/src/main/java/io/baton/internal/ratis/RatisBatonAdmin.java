@@ -495,17 +495,14 @@ public final class RatisBatonAdmin implements BatonAdmin {
               + clusterName
               + "'");
     }
-    if (p.role() != RaftPeerRole.LISTENER
-        || confPeers(p.info()).stream().noneMatch(m -> m.getId().equals(joiner.getId()))) {
+    if (p.role() == RaftPeerRole.LEADER) {
       throw new OperationRefusedException(
           id
               + " at "
               + peer.address()
-              + " is running as "
-              + p.role()
-              + ", not as a joining node: start it with --join (NodeConfig.join)");
+              + " leads a cluster of its own: start it with --join (NodeConfig.join) on a fresh"
+              + " data directory or a backup of this cluster's node");
     }
-
     ClusterSettings settings = withAllBases(v).withPriority(id, peer.priority());
     if (replacing.isPresent()) {
       settings = settings.withoutNode(replacing.get());
