@@ -88,7 +88,7 @@ record ClusterSettings(boolean autoFailback, Map<String, Integer> priorities, Se
     boolean autoFailback = true;
     Map<String, Integer> priorities = new TreeMap<>();
     Set<String> drained = new TreeSet<>();
-    for (String line : new String(bytes, StandardCharsets.UTF_8).split("\n")) {
+    for (String line : new String(bytes, StandardCharsets.UTF_8).lines().toList()) {
       int eq = line.indexOf('=');
       if (line.isBlank() || eq < 0) {
         continue;

@@ -527,7 +527,7 @@ public final class RatisBatonAdmin implements BatonAdmin {
             + id
             + " as "
             + (voter ? "voter" : "listener")
-            + (replacing.map(o -> " in place of " + o).orElse(""))
+            + replacing.map(o -> " in place of " + o).orElse("")
             + "; it receives the latest snapshot and the log before the change commits");
     long before = leader.committed();
     Watcher w = new Watcher(joiner, before);
@@ -774,7 +774,7 @@ public final class RatisBatonAdmin implements BatonAdmin {
               + " configuration's majority if one of them failed during the change. Remove"
               + " fewer nodes per change, or pass --force (force=true)");
     }
-    long fresh = 3 * electionTimeoutGuessMillis(v);
+    long fresh = FRESH_MILLIS;
     List<String> live =
         newVoters.stream().map(p -> p.getId().toString()).filter(id -> v.live(id, fresh)).toList();
     int majority = newVoters.size() / 2 + 1;
@@ -792,9 +792,8 @@ public final class RatisBatonAdmin implements BatonAdmin {
     }
   }
 
-  private static long electionTimeoutGuessMillis(View v) {
-    return 2000; // reachability is judged generously: any profile's timeout is below this
-  }
+  /** Reachability is judged generously: every profile's election timeout is below this. */
+  private static final long FRESH_MILLIS = 6000;
 
   // ---------------------------------------------------------------------------------------------
   // Leadership
@@ -882,7 +881,7 @@ public final class RatisBatonAdmin implements BatonAdmin {
     if (v.settings().drained().contains(target)) {
       throw new OperationRefusedException(target + " is drained; undrain it first");
     }
-    if (!v.live(target, 3 * electionTimeoutGuessMillis(v))) {
+    if (!v.live(target, FRESH_MILLIS)) {
       throw new OperationRefusedException(target + " is not reachable: " + probeError(v, target));
     }
     RaftPeer targetPeer = v.member(target).orElseThrow();
@@ -922,7 +921,7 @@ public final class RatisBatonAdmin implements BatonAdmin {
 
   /** The most up-to-date reachable, undrained voter of the highest priority, excluding some. */
   private String bestCandidate(View v, Set<String> excluded) {
-    long fresh = 3 * electionTimeoutGuessMillis(v);
+    long fresh = FRESH_MILLIS;
     return v.voters().stream()
         .map(p -> p.getId().toString())
         .filter(id -> !excluded.contains(id))
@@ -1077,7 +1076,7 @@ public final class RatisBatonAdmin implements BatonAdmin {
         () -> {
           View v = view();
           String leaderId = v.requireLeader().peer().getId().toString();
-          long fresh = 3 * electionTimeoutGuessMillis(v);
+          long fresh = FRESH_MILLIS;
           String preferred =
               v.voters().stream()
                   .filter(p -> !v.settings().drained().contains(p.getId().toString()))

@@ -171,6 +171,7 @@ public final class RatisBatonClient implements BatonClient {
     return retryWhileSteppingDown(send, System.nanoTime() + requestTimeout.toNanos());
   }
 
+  @SuppressWarnings("FutureReturnValueIgnored") // the nested future is composed, not ignored
   private CompletableFuture<RaftClientReply> retryWhileSteppingDown(
       java.util.function.Supplier<CompletableFuture<RaftClientReply>> send, long deadline) {
     return send.get()

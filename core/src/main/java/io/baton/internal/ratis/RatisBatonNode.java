@@ -471,6 +471,8 @@ public final class RatisBatonNode implements BatonNode {
     }
   }
 
+  // applyElectionControl catches and logs its own failures and reschedules itself.
+  @SuppressWarnings("FutureReturnValueIgnored")
   private void scheduleElectionControl(long delayMs) {
     try {
       electionControl.schedule(this::applyElectionControl, delayMs, TimeUnit.MILLISECONDS);
