@@ -48,7 +48,7 @@ public interface BatonAdmin extends AutoCloseable {
 
   /**
    * Every member's role and progress and the current configuration. Members that do not answer
-   * within a second are shown {@code DOWN}.
+   * within three seconds are shown {@code DOWN}.
    */
   ClusterStatus status();
 

@@ -52,7 +52,7 @@ import org.apache.ratis.util.TimeDuration;
  *
  * It reads the cluster by asking every node for its group info (role, term, commit/applied/snapshot
  * indexes, the configuration it holds; the leader adds when it last heard from each follower), over
- * short-lived Ratis clients pointed at one node each, with one-second timeouts, so a dead node shows
+ * short-lived Ratis clients pointed at one node each, with three-second timeouts, so a dead node shows
  * as DOWN instead of stalling the call.
  *
  * Changes go to the leader through a Ratis client built for the current configuration. Membership
@@ -71,7 +71,8 @@ import org.apache.ratis.util.TimeDuration;
  */
 /** A {@link BatonAdmin} over Ratis clients. Not API. */
 public final class RatisBatonAdmin implements BatonAdmin {
-  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
+  // Generous: a node JVM under load (or answering its first gRPC call) can take a second or more.
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
 
   private final List<Peer> seeds;
   private final String clusterName;
@@ -483,6 +484,10 @@ public final class RatisBatonAdmin implements BatonAdmin {
     }
     RaftPeer joiner = RaftConfig.toRaftPeer(peer);
     Probe p = probe(joiner);
+    for (int attempt = 1; attempt < 3 && !p.ok(); attempt++) {
+      sleep(500);
+      p = probe(joiner);
+    }
     if (!p.ok()) {
       throw new OperationRefusedException(
           "cannot reach "
