@@ -4,7 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.baton.AdminMembershipTest.Writer;
+import io.baton.statemachine.Command;
+import io.baton.statemachine.Keys;
 import io.baton.statemachine.Role;
+import io.baton.statemachine.StateMachine;
+import io.baton.statemachine.StateReader;
+import io.baton.statemachine.StateWriter;
 import io.baton.testing.RegisterStateMachine;
 import io.baton.testing.TestCluster;
 import java.nio.file.Path;
@@ -170,6 +175,49 @@ final class AdminLeadershipTest {
       assertThat(partial.unreachable()).containsExactly("n3");
       assertThat(partial.digests()).containsOnlyKeys("n1", "n2");
       assertThat(partial.consistent()).isTrue();
+    }
+  }
+
+  @Test
+  void verify_replicaWithNonDeterministicApply_isReportedDivergent() {
+    // n3's state machine writes one extra key on every apply: what a machine that reads a clock,
+    // a random number or a node-local setting would do. Nothing else can tell the replicas apart.
+    try (TestCluster cluster =
+        TestCluster.start(
+            3,
+            dir,
+            id -> id.equals("n3") ? new SkewedStateMachine() : new RegisterStateMachine())) {
+      cluster.awaitLeader();
+      BatonClient client = cluster.newClient();
+      for (int i = 0; i < 20; i++) {
+        client.submit(RegisterStateMachine.put("k" + i, "v" + i));
+      }
+      VerifyResult r = cluster.admin().verify();
+      assertThat(r.digests()).containsOnlyKeys("n1", "n2", "n3");
+      assertThat(r.consistent()).isFalse();
+      assertThat(r.divergent()).containsExactly("n3");
+      assertThat(r.digests().get("n1")).isEqualTo(r.digests().get("n2"));
+    }
+  }
+
+  /** A register that also records, on its own replica only, how many commands it applied. */
+  private static final class SkewedStateMachine implements StateMachine {
+    private final RegisterStateMachine delegate = new RegisterStateMachine();
+
+    @Override
+    public void validate(byte[] command) {
+      delegate.validate(command);
+    }
+
+    @Override
+    public byte[] apply(Command command, StateWriter state) {
+      state.put(Keys.utf8("\0skew"), Keys.longBytes(command.index()));
+      return delegate.apply(command, state);
+    }
+
+    @Override
+    public byte[] query(byte[] query, StateReader state) {
+      return delegate.query(query, state);
     }
   }
 

@@ -557,7 +557,13 @@ public final class RatisBatonAdmin implements BatonAdmin {
           new Thread(
               () -> {
                 while (!stop.get()) {
-                  sleep(1000);
+                  try {
+                    Thread.sleep(1000);
+                  } catch (InterruptedException e) {
+                    // stop() interrupts: the change it watched is over, and so is this thread.
+                    Thread.currentThread().interrupt();
+                    return;
+                  }
                   if (stop.get()) {
                     return;
                   }
