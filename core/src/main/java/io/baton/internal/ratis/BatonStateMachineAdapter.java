@@ -1,6 +1,5 @@
 package io.baton.internal.ratis;
 
-import io.baton.statemachine.Command;
 import io.baton.statemachine.StateMachine;
 import io.baton.storage.AppliedIndex;
 import io.baton.storage.RocksDbStateStore;
@@ -274,15 +273,9 @@ final class BatonStateMachineAdapter extends BaseStateMachine {
       trx.setException(new HaltedException(haltMessage(halted)));
       return trx;
     }
-    try {
-      app.validate(content.toByteArray());
-    } catch (IllegalArgumentException e) {
-      trx.setException(new RejectedCommandException(String.valueOf(e.getMessage())));
-    } catch (RuntimeException e) {
-      LOG.warn("StateMachine.validate threw {}; rejecting the command", e.toString(), e);
-      trx.setException(
-          new RejectedCommandException(
-              "validate failed: " + e.getClass().getName() + ": " + e.getMessage()));
+    String rejection = CommandPath.rejection(app, content.toByteArray());
+    if (rejection != null) {
+      trx.setException(new RejectedCommandException(rejection));
     }
     return trx;
   }
@@ -319,12 +312,8 @@ final class BatonStateMachineAdapter extends BaseStateMachine {
             Message.valueOf(OK_PREFIX.concat(UnsafeByteOperations.unsafeWrap(reply))));
       }
       byte[] bytes = Envelope.body(message).toByteArray();
-      try (RocksDbStateStore.ApplyBatch batch = s.newBatch()) {
-        reply = app.apply(Command.of(index, bytes), batch);
-        if (reply == null) {
-          throw new NullPointerException("StateMachine.apply returned null (return new byte[0])");
-        }
-        batch.commit(term, index);
+      try {
+        reply = CommandPath.apply(app, s, term, index, bytes);
       } catch (RuntimeException | Error e) {
         haltCause = e;
         LOG.error(

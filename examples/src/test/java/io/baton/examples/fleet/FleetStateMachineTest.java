@@ -3,6 +3,7 @@ package io.baton.examples.fleet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.baton.DeterminismCheck;
 import io.baton.examples.StoreReplica;
 import io.baton.examples.fleet.proto.AckAlert;
 import io.baton.examples.fleet.proto.Area;
@@ -18,6 +19,9 @@ import io.baton.examples.fleet.proto.ReportPosition;
 import io.baton.examples.fleet.proto.StoredAlert;
 import io.baton.examples.fleet.proto.Where;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -366,5 +370,45 @@ final class FleetStateMachineTest {
         .hasMessage("fleet area: area is required");
     assertThatThrownBy(() -> replica.query(new byte[0]))
         .hasMessageContaining("fleet query has no operation");
+  }
+
+  @Test
+  void apply_generatedCommands_isDeterministic(@TempDir Path checkDir) {
+    Random random = new Random(42);
+    List<byte[]> commands = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      FleetCommand.Builder c = FleetCommand.newBuilder();
+      int kind = random.nextInt(10);
+      if (kind < 6 || i % 50 == 49) {
+        // Some reports arrive out of order and are ignored; every 50th is out of range.
+        double lat = i % 50 == 49 ? 100 : 51 + random.nextDouble();
+        long at = 1_000L * i + random.nextInt(5_000);
+        c.setReport(reportOf("truck-" + random.nextInt(8), lat, random.nextDouble(), at));
+      } else if (kind < 8) {
+        double lat = 51 + random.nextDouble() * 0.8;
+        double lon = random.nextDouble() * 0.8;
+        c.setDefineGeofence(
+            DefineGeofence.newBuilder()
+                .setName("zone-" + random.nextInt(4))
+                .setArea(area(lat, lon, lat + 0.2, lon + 0.2)));
+      } else if (kind == 8) {
+        c.setRemoveGeofence(RemoveGeofence.newBuilder().setName("zone-" + random.nextInt(4)));
+      } else {
+        // Alert ids are log indexes, so some of these acknowledge a pending alert.
+        c.setAckAlert(AckAlert.newBuilder().setAlertId(1 + random.nextInt(i + 1)));
+      }
+      commands.add(c.build().toByteArray());
+    }
+
+    DeterminismCheck.Result result =
+        DeterminismCheck.newBuilder(FleetStateMachine::new)
+            .directory(checkDir)
+            .build()
+            .run(commands);
+
+    result.assertDeterministic();
+    assertThat(result.rejected())
+        .hasSize(8)
+        .allSatisfy((position, message) -> assertThat(message).contains("lat (100.0)"));
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import io.baton.DeterminismCheck;
 import io.baton.examples.StoreReplica;
 import io.baton.examples.kv.proto.CompareAndSet;
 import io.baton.examples.kv.proto.Count;
@@ -16,6 +17,9 @@ import io.baton.examples.kv.proto.KvReply;
 import io.baton.examples.kv.proto.Put;
 import io.baton.examples.kv.proto.Scan;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -342,5 +346,41 @@ final class KvStateMachineTest {
     assertThatThrownBy(() -> get(""))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("kv get: key must not be empty");
+  }
+
+  @Test
+  void apply_generatedCommands_isDeterministic(@TempDir Path checkDir) {
+    Random random = new Random(42);
+    List<byte[]> commands = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      ByteString key = b(i % 50 == 49 ? "" : "key-" + random.nextInt(20));
+      ByteString value = b("v" + random.nextInt(4));
+      KvCommand.Builder c = KvCommand.newBuilder();
+      switch (random.nextInt(4)) {
+        case 0:
+          c.setDelete(Delete.newBuilder().setKey(key));
+          break;
+        case 1:
+          CompareAndSet.Builder cas = CompareAndSet.newBuilder().setKey(key).setNewValue(value);
+          if (random.nextBoolean()) {
+            cas.setExpectAbsent(true);
+          } else {
+            cas.setExpected(b("v" + random.nextInt(4)));
+          }
+          c.setCas(cas);
+          break;
+        default:
+          c.setPut(Put.newBuilder().setKey(key).setValue(value));
+          break;
+      }
+      commands.add(c.build().toByteArray());
+    }
+
+    DeterminismCheck.Result result =
+        DeterminismCheck.newBuilder(KvStateMachine::new).directory(checkDir).build().run(commands);
+
+    result.assertDeterministic();
+    assertThat(result.rejected()).hasSize(6);
+    assertThat(result.applied()).isEqualTo(294);
   }
 }
