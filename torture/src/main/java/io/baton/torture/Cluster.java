@@ -9,16 +9,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /** The node processes of a run: starting, killing, pausing, and knowing who leads. */
 final class Cluster implements AutoCloseable {
   private final Network network;
+  private final Path dataRoot;
   private final Map<String, NodeProcess> nodes = new LinkedHashMap<>();
   private final List<Peer> peers = new ArrayList<>();
   private final List<NodeProcess.RoleEvent> roleEvents = new CopyOnWriteArrayList<>();
@@ -32,6 +35,7 @@ final class Cluster implements AutoCloseable {
       FailureDetection profile,
       long snapshotEvery) {
     this.network = network;
+    this.dataRoot = dataRoot;
     for (String id : ids) {
       peers.add(Peer.of(id, network.host(id), network.port(id)));
     }
@@ -62,7 +66,7 @@ final class Cluster implements AutoCloseable {
               "--peers",
               peerList,
               "--data",
-              dataRoot.resolve(id).toAbsolutePath().toString(),
+              dataDir(id).toString(),
               "--app",
               "kv",
               "--profile",
@@ -93,6 +97,38 @@ final class Cluster implements AutoCloseable {
 
   List<Peer> peers() {
     return List.copyOf(peers);
+  }
+
+  /** Node {@code id}'s id and address, as clients and peers know it. */
+  Peer peer(String id) {
+    node(id);
+    return peers.stream().filter(p -> p.id().equals(id)).findFirst().orElseThrow();
+  }
+
+  /** Node {@code id}'s data directory. */
+  Path dataDir(String id) {
+    return dataRoot.resolve(id).toAbsolutePath();
+  }
+
+  /** Deletes node {@code id}'s data directory; the node must not be running. */
+  void wipe(String id) {
+    if (node(id).alive()) {
+      throw new IllegalStateException("node " + id + " is running; stop it before wiping its data");
+    }
+    deleteRecursively(dataDir(id));
+  }
+
+  static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + dir, e);
+    }
   }
 
   List<String> ids() {

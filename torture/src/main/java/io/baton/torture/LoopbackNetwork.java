@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Nodes on 127.0.0.1 with free ports: kill and pause work, network faults do not. */
 final class LoopbackNetwork implements Network {
@@ -44,6 +46,11 @@ final class LoopbackNetwork implements Network {
   }
 
   @Override
+  public boolean delays() {
+    return false;
+  }
+
+  @Override
   public String host(String id) {
     return "127.0.0.1";
   }
@@ -71,6 +78,21 @@ final class LoopbackNetwork implements Network {
   @Override
   public Map<String, Long> dropCounters() {
     return Map.of();
+  }
+
+  @Override
+  public void delay(Set<String> nodes, Duration base, Duration jitter) {
+    throw new UnsupportedOperationException(limitation);
+  }
+
+  @Override
+  public boolean clearDelay(Duration timeout) {
+    return true;
+  }
+
+  @Override
+  public DelayProxy.Stats delayStats() {
+    return new DelayProxy.Stats(0, 0, 0, 0, 0, 0, 0, Map.of());
   }
 
   @Override

@@ -1,13 +1,19 @@
 package io.baton.torture;
 
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -25,13 +31,24 @@ import java.util.regex.Pattern;
  * Faults are iptables rules inside a node's namespace, on INPUT, matching the source address of a
  * peer (Jepsen's grudge): a symmetric cut is a DROP rule on both sides. Packets from the bridge
  * address (the harness's clients) are never matched. Random loss uses the statistic match and slow
- * links the tbf qdisc: netem is not built into the kernels this runs on. Each rule's packet counter
- * is the evidence that a fault really dropped traffic.
+ * links the tbf qdisc: netem is not built into the kernels this runs on. Each rule carries a
+ * comment naming its link ("n1->n3 blocked"), and its packet counter is the evidence that a fault
+ * really dropped traffic.
+ *
+ * With the delay proxy (only when the delay fault is asked for), peer traffic runs through the
+ * harness JVM instead (see DelayProxy): in each node a's namespace, a nat OUTPUT DNAT rule per
+ * peer b sends a's connections for b's address:port to a proxy listener on the bridge address,
+ * and the proxy connects to b from 10.77.X.(100+a), an extra address of the bridge that stands for
+ * a. Peer packets then no longer carry the peer's own address, so each grudge from -> to is three
+ * rules in to's namespace: source from (direct traffic, none while the proxy runs), source
+ * 10.77.X.(100+from) (connections from opened, arriving through the proxy), and conntrack original
+ * destination from (the answers on connections to opened to from, which arrive from the proxy's
+ * listener). Client connections start in the root namespace and match none of them.
  *
  * Every name carries the harness JVM's pid ("btt" + pid), so concurrent runs do not collide and a
  * later run can tell leftovers of a dead run (pid gone) from a live one and remove them.
  */
-/** Nodes in network namespaces on a private bridge, with iptables and tc faults. */
+/** Nodes in network namespaces on a private bridge, with iptables and tc faults and delays. */
 final class NamespaceNetwork implements Network {
   private static final Pattern LEFTOVER = Pattern.compile("^btt(\\d+)(-n\\d+|v\\d+|-br)(@\\S*)?$");
 
@@ -41,11 +58,14 @@ final class NamespaceNetwork implements Network {
   private final Map<String, Integer> index = new LinkedHashMap<>();
   private final List<String> rules = new ArrayList<>();
   private final List<String> throttled = new ArrayList<>();
+  private final boolean proxied;
+  private DelayProxy proxy;
   private boolean closed;
 
-  private NamespaceNetwork(List<String> ids, String subnet) {
+  private NamespaceNetwork(List<String> ids, String subnet, boolean proxied) {
     this.prefix = "btt" + ProcessHandle.current().pid();
     this.subnet = subnet;
+    this.proxied = proxied;
     this.ids = List.copyOf(ids);
     for (int i = 0; i < ids.size(); i++) {
       index.put(ids.get(i), i + 1);
@@ -90,9 +110,12 @@ final class NamespaceNetwork implements Network {
     }
   }
 
-  /** Creates the bridge and one namespace per node; cleans up and throws if any step fails. */
-  static NamespaceNetwork create(List<String> ids) {
-    NamespaceNetwork net = new NamespaceNetwork(ids, pickSubnet());
+  /**
+   * Creates the bridge and one namespace per node, and with {@code proxied} routes peer traffic
+   * through a {@link DelayProxy}; cleans up and throws if any step fails.
+   */
+  static NamespaceNetwork create(List<String> ids, boolean proxied) {
+    NamespaceNetwork net = new NamespaceNetwork(ids, pickSubnet(), proxied);
     try {
       net.setUp();
       return net;
@@ -142,6 +165,62 @@ final class NamespaceNetwork implements Network {
       Shell.check("ip", "-n", ns, "addr", "add", host(id) + "/24", "dev", "eth0");
       Shell.check("ip", "-n", ns, "link", "set", "eth0", "up");
     }
+    if (proxied) {
+      setUpProxy();
+    }
+  }
+
+  private String bridgeAddress() {
+    return subnet + ".254";
+  }
+
+  /** The bridge address the proxy connects from on behalf of node {@code id}. */
+  private String proxySource(String id) {
+    return subnet + "." + (100 + index.get(id));
+  }
+
+  private void setUpProxy() {
+    for (String id : ids) {
+      Shell.check("ip", "addr", "add", proxySource(id) + "/32", "dev", bridge());
+    }
+    proxy = new DelayProxy(address(bridgeAddress()));
+    for (String from : ids) {
+      for (String to : ids) {
+        if (from.equals(to)) {
+          continue;
+        }
+        int port =
+            proxy.listen(
+                from,
+                to,
+                new InetSocketAddress(address(host(to)), port(to)),
+                address(proxySource(from)));
+        iptables(
+            from,
+            "-t",
+            "nat",
+            "-A",
+            "OUTPUT",
+            "-p",
+            "tcp",
+            "-d",
+            host(to),
+            "--dport",
+            Integer.toString(port(to)),
+            "-j",
+            "DNAT",
+            "--to-destination",
+            bridgeAddress() + ":" + port);
+      }
+    }
+  }
+
+  private static InetAddress address(String literal) {
+    try {
+      return InetAddress.getByName(literal);
+    } catch (UnknownHostException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @Override
@@ -153,13 +232,19 @@ final class NamespaceNetwork implements Network {
         + " ("
         + subnet
         + ".0/24; harness at "
-        + subnet
-        + ".254)";
+        + bridgeAddress()
+        + ")"
+        + (proxied ? "; peer traffic through the harness's delay proxy (DNAT)" : "");
   }
 
   @Override
   public boolean injectsFaults() {
     return true;
+  }
+
+  @Override
+  public boolean delays() {
+    return proxied;
   }
 
   @Override
@@ -195,30 +280,48 @@ final class NamespaceNetwork implements Network {
     return r.output();
   }
 
+  /**
+   * Adds {@code action} rules to node {@code to}'s INPUT for every way packets from node {@code
+   * from} arrive there (see the essay above), commented {@code "from->to kind"}.
+   */
+  private void dropFrom(String from, String to, String kind, List<String> action) {
+    List<List<String>> matches = new ArrayList<>();
+    matches.add(List.of("-s", host(from)));
+    if (proxied) {
+      matches.add(List.of("-s", proxySource(from)));
+      matches.add(List.of("-m", "conntrack", "--ctorigdst", host(from)));
+    }
+    for (List<String> match : matches) {
+      List<String> args = new ArrayList<>(List.of("-A", "INPUT"));
+      args.addAll(match);
+      args.addAll(List.of("-m", "comment", "--comment", from + "->" + to + " " + kind));
+      args.addAll(action);
+      iptables(to, args.toArray(new String[0]));
+    }
+    rules.add(from + "->" + to);
+  }
+
   @Override
   public synchronized void block(String from, String to) {
-    iptables(to, "-A", "INPUT", "-s", host(from), "-j", "DROP");
-    rules.add(from + "->" + to);
+    dropFrom(from, to, "blocked", List.of("-j", "DROP"));
   }
 
   @Override
   public synchronized void lossy(String at, List<String> peers, double probability, int rateKbit) {
     for (String peer : peers) {
-      iptables(
+      dropFrom(
+          peer,
           at,
-          "-A",
-          "INPUT",
-          "-s",
-          host(peer),
-          "-m",
-          "statistic",
-          "--mode",
-          "random",
-          "--probability",
-          String.format(Locale.ROOT, "%.3f", probability),
-          "-j",
-          "DROP");
-      rules.add(peer + "->" + at);
+          "random loss",
+          List.of(
+              "-m",
+              "statistic",
+              "--mode",
+              "random",
+              "--probability",
+              String.format(Locale.ROOT, "%.3f", probability),
+              "-j",
+              "DROP"));
     }
     if (rateKbit > 0) {
       Shell.check(
@@ -243,38 +346,60 @@ final class NamespaceNetwork implements Network {
     }
   }
 
+  /** A DROP rule in "iptables -L -v -x -n" output: packet counter first, link comment last. */
   private static final Pattern RULE =
-      Pattern.compile("^\\s*(\\d+)\\s+\\d+\\s+DROP\\s+\\S+\\s+--\\s+\\S+\\s+\\S+\\s+(\\S+)\\s+.*$");
+      Pattern.compile("^\\s*(\\d+)\\s+\\d+\\s+DROP\\s.*/\\* (\\S+->\\S+ [a-z ]+) \\*/.*$");
 
   @Override
   public synchronized Map<String, Long> dropCounters() {
     Map<String, Long> counters = new LinkedHashMap<>();
     for (String id : ids) {
-      String listing = iptables(id, "-L", "INPUT", "-v", "-x", "-n");
-      for (String line : listing.lines().toList()) {
-        Matcher m = RULE.matcher(line);
-        if (m.matches()) {
-          String source = m.group(2).replace("/32", "");
-          String from = idOf(source);
-          String kind = line.contains("statistic") ? "random loss" : "blocked";
-          counters.merge(from + "->" + id + " " + kind, Long.parseLong(m.group(1)), Long::sum);
-        }
-      }
+      addDropCounters(iptables(id, "-L", "INPUT", "-v", "-x", "-n"), counters);
     }
     return counters;
   }
 
-  private String idOf(String address) {
-    for (String id : ids) {
-      if (host(id).equals(address)) {
-        return id;
+  /** Adds the packet counters of the commented DROP rules in {@code listing}, by comment. */
+  static void addDropCounters(String listing, Map<String, Long> counters) {
+    for (String line : listing.lines().toList()) {
+      Matcher m = RULE.matcher(line);
+      if (m.matches()) {
+        counters.merge(m.group(2), Long.parseLong(m.group(1)), Long::sum);
       }
     }
-    return address;
+  }
+
+  @Override
+  public synchronized void delay(Set<String> nodes, Duration base, Duration jitter) {
+    if (proxy == null) {
+      throw new UnsupportedOperationException("peer traffic does not run through the delay proxy");
+    }
+    proxy.delay(nodes, base, jitter);
+  }
+
+  @Override
+  public boolean clearDelay(Duration timeout) {
+    DelayProxy p;
+    synchronized (this) {
+      p = proxy;
+    }
+    if (p == null) {
+      return true;
+    }
+    p.clear();
+    return p.awaitDrained(timeout);
+  }
+
+  @Override
+  public synchronized DelayProxy.Stats delayStats() {
+    return proxy == null ? new DelayProxy.Stats(0, 0, 0, 0, 0, 0, 0, Map.of()) : proxy.stats();
   }
 
   @Override
   public synchronized void heal() {
+    if (proxy != null) {
+      proxy.clear();
+    }
     List<String> problems = new ArrayList<>();
     for (String id : ids) {
       Shell.Result flush =
@@ -318,6 +443,9 @@ final class NamespaceNetwork implements Network {
       return;
     }
     closed = true;
+    if (proxy != null) {
+      proxy.close();
+    }
     for (String id : ids) {
       Shell.quiet("ip", "netns", "del", namespace(id));
       Shell.quiet("ip", "link", "del", veth(id));

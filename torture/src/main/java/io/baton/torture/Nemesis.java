@@ -1,6 +1,11 @@
 package io.baton.torture;
 
+import io.baton.BatonAdmin;
 import io.baton.BatonClient;
+import io.baton.BatonException;
+import io.baton.ClusterStatus;
+import io.baton.MemberStatus;
+import io.baton.OperationRefusedException;
 import io.baton.ReadConsistency;
 import io.baton.examples.kv.KvClient;
 import io.baton.torture.check.OpType;
@@ -17,6 +22,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /*
@@ -34,7 +40,14 @@ import java.util.function.Consumer;
  *  - pause: /proc/<pid>/stat shows the stopped state T;
  *  - partition: the DROP rules' packet counters are non-zero, and a marker write committed by the
  *    majority is absent on every node cut off from it, read there with a STALE read;
- *  - loss: the statistic rules dropped packets.
+ *  - loss: the statistic rules dropped packets;
+ *  - membership: the configuration (BatonAdmin status) shows the node removed, then a voter again
+ *    with an applied index at or past the leader's commit index at the re-add, and a marker
+ *    written while it was out is present on it afterwards (a STALE read on that node). A refused
+ *    change (another change in progress, a voter not yet heard from) is recorded and retried;
+ *    failing to re-add the node is a problem, and the fault ends with every node a voter again;
+ *  - delay: the delay proxy counted chunks it held back during the fault, and measured the
+ *    latency it added to them.
  * Leader changes after faults on the leader are recorded as observations.
  *
  * In the deliberately broken mode, each partition that cuts off a minority also runs a probe that
@@ -59,6 +72,7 @@ final class Nemesis {
   private final List<Long> recoveryMillis = new CopyOnWriteArrayList<>();
   private final Set<NemesisKind> enabled;
   private volatile Fault current;
+  private volatile String outOfConfiguration;
   private volatile boolean stopping;
   private BatonClient client;
   private KvClient kv;
@@ -81,6 +95,9 @@ final class Nemesis {
     for (NemesisKind k : options.nemeses()) {
       if (k.needsNetwork() && !network.injectsFaults()) {
         notExercised.add(k.label() + ": NOT EXERCISED (" + network.limitation() + ")");
+      } else if (k == NemesisKind.DELAY && !network.delays()) {
+        notExercised.add(
+            k.label() + ": NOT EXERCISED (peer traffic does not run through the delay proxy)");
       } else {
         kinds.add(k);
       }
@@ -201,6 +218,8 @@ final class Nemesis {
       case PAUSE -> pauseNode(f, budgetMillis);
       case PARTITION -> partition(f, budgetMillis);
       case LOSS -> loss(f, budgetMillis);
+      case MEMBERSHIP -> membership(f, budgetMillis);
+      case DELAY -> delay(f, budgetMillis);
     }
   }
 
@@ -516,7 +535,10 @@ final class Nemesis {
     }
   }
 
-  /** Resumes, restarts and heals whatever is still faulty, reporting what it cannot fix. */
+  /**
+   * Resumes, restarts and heals whatever is still faulty, and brings a node left out of the
+   * configuration back in, reporting what it cannot fix.
+   */
   private void healEverything(Consumer<String> problems) {
     for (String id : cluster.ids()) {
       NodeProcess n = cluster.node(id);
@@ -525,7 +547,7 @@ final class Nemesis {
           n.resume();
         }
         if (!n.alive()) {
-          n.start();
+          n.start(id.equals(outOfConfiguration));
           n.awaitStarted(options.recoveryTimeout());
         }
       } catch (RuntimeException e) {
@@ -536,6 +558,458 @@ final class Nemesis {
       network.heal();
     } catch (RuntimeException e) {
       problems.accept("could not heal the network: " + Workload.describe(e));
+    }
+    if (enabled.contains(NemesisKind.MEMBERSHIP)) {
+      restoreMembership(line -> {}, problems);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Membership
+
+  private static final Duration MEMBERSHIP_DEADLINE = Duration.ofSeconds(90);
+
+  private BatonAdmin newAdmin(Consumer<String> progress) {
+    return BatonAdmin.newBuilder()
+        .peers(cluster.peers())
+        .operationTimeout(Duration.ofSeconds(60))
+        .actor("torture-nemesis")
+        .progress(progress)
+        .build();
+  }
+
+  private void membership(Fault f, long budget) {
+    Optional<String> leader = cluster.leader();
+    long term = cluster.maxTerm();
+    List<String> others = new ArrayList<>(cluster.ids());
+    leader.ifPresent(others::remove);
+    String target =
+        leader.isPresent() && random.nextInt(3) == 0
+            ? leader.get()
+            : others.get(random.nextInt(others.size()));
+    boolean wipe = random.nextBoolean();
+    long hold = hold(3000, 8000, budget);
+    f.describe(
+        "remove "
+            + label(target, leader)
+            + " from the configuration for "
+            + hold
+            + " ms, re-add it "
+            + (wipe ? "on a wiped data directory (snapshot install)" : "on its old data"));
+    NodeProcess node = cluster.node(target);
+    List<String> progress = new CopyOnWriteArrayList<>();
+    try (BatonAdmin admin = newAdmin(progress::add)) {
+      long started = System.nanoTime();
+      boolean removed =
+          change(
+              f::evidence,
+              f::problem,
+              "remove " + target,
+              () -> admin.removeNode(target),
+              () -> admin.status().member(target).isEmpty());
+      if (!removed) {
+        f.problem(
+            "could not remove "
+                + target
+                + " within "
+                + MEMBERSHIP_DEADLINE.toSeconds()
+                + " s; the fault was not injected");
+        return;
+      }
+      outOfConfiguration = target;
+      ClusterStatus out = admin.status();
+      if (out.member(target).isPresent()) {
+        f.problem("status still lists " + target + " after its removal: " + out.voters());
+      } else {
+        f.proof(
+            "status: "
+                + target
+                + " is no member; voters "
+                + out.voters()
+                + ", leader "
+                + out.leaderId().orElse("none")
+                + " in term "
+                + out.term());
+      }
+      if (leader.isPresent() && leader.get().equals(target)) {
+        observeNewLeader(f, target, term, Duration.ofSeconds(5), started);
+      }
+      String marker = writeMarker(f, "while " + target + " was out");
+      if (marker != null) {
+        observeRemoved(f, node, marker, started);
+      }
+      pause(hold - (System.nanoTime() - started) / 1_000_000);
+
+      long pid = node.pid();
+      node.stop(Duration.ofSeconds(10));
+      if (wipe) {
+        cluster.wipe(target);
+      }
+      long restart = System.nanoTime();
+      node.start(true);
+      node.awaitStarted(options.recoveryTimeout());
+      f.evidence(
+          "stopped pid "
+              + pid
+              + (wipe ? ", wiped " + cluster.dataDir(target) : "")
+              + ", restarted in join mode as pid "
+              + node.pid()
+              + ", serving after "
+              + (System.nanoTime() - restart) / 1_000_000
+              + " ms");
+
+      progress.clear();
+      boolean added =
+          change(
+              f::evidence,
+              f::problem,
+              "add " + target,
+              () -> admin.addNode(cluster.peer(target)),
+              () -> admin.status().voters().contains(target));
+      progress.stream()
+          .filter(line -> line.contains("caught up"))
+          .reduce((a, b) -> b)
+          .ifPresent(line -> f.evidence("admin: " + line));
+      if (!added) {
+        f.problem(
+            "could not re-add "
+                + target
+                + " as a voter within "
+                + MEMBERSHIP_DEADLINE.toSeconds()
+                + " s");
+        return;
+      }
+      outOfConfiguration = null;
+      checkCaughtUp(f, admin, target);
+      for (String line : node.linesSinceStart("Installing snapshot")) {
+        f.evidence(target + " log: " + line.replaceFirst("^\\S+ \\[[^]]*\\] ", ""));
+      }
+      if (marker != null) {
+        checkMarkerArrived(f, marker, target);
+      }
+    } catch (RuntimeException e) {
+      f.problem("membership change failed: " + Workload.describe(e));
+    } finally {
+      restoreMembership(f::evidence, f::problem);
+    }
+  }
+
+  /*
+   * Ratis closes the replica of a node it removed from the configuration (the node prints role
+   * DOWN; its JVM keeps running), so a STALE read there gets no answer at all. The marker's
+   * absence is therefore read only from a removed node that still answers, with a short timeout.
+   */
+  private void observeRemoved(Fault f, NodeProcess node, String marker, long since) {
+    long deadline = System.nanoTime() + 3_000_000_000L;
+    while (!node.role().equals("DOWN") && System.nanoTime() < deadline && Sleeper.sleep(50)) {
+      // waiting for the removed node to notice
+    }
+    if (node.role().equals("DOWN")) {
+      f.evidence(
+          "removed "
+              + node.id
+              + " closed its replica of the group (printed role DOWN) "
+              + Math.max(0, (System.nanoTime() - since) / 1_000_000)
+              + " ms after the removal began; its JVM still runs");
+      return;
+    }
+    try (BatonClient quick =
+        BatonClient.newBuilder()
+            .peers(cluster.peers())
+            .requestTimeout(Duration.ofSeconds(2))
+            .build()) {
+      Optional<String> seen = new KvClient(quick).get(marker, ReadConsistency.STALE, node.id);
+      f.evidence(
+          "marker "
+              + marker
+              + (seen.isPresent()
+                  ? " already present on removed " + node.id
+                  : " absent on removed " + node.id + ": it no longer receives the log"));
+    } catch (RuntimeException e) {
+      f.evidence(
+          "removed " + node.id + " (" + node.role() + ") did not answer: " + Workload.describe(e));
+    }
+  }
+
+  /**
+   * Runs a membership change until it is done: a refusal (another change in progress, a voter not
+   * heard from recently) or a failure is recorded and the change retried, unless the configuration
+   * shows it done anyway (a reply lost after the change). An exception other than a BatonException
+   * breaks the admin's contract and is a problem, but the change goes on the same way. Gives up
+   * after MEMBERSHIP_DEADLINE.
+   */
+  private static boolean change(
+      Consumer<String> evidence,
+      Consumer<String> problems,
+      String what,
+      Runnable action,
+      BooleanSupplier done) {
+    long started = System.nanoTime();
+    long deadline = started + MEMBERSHIP_DEADLINE.toNanos();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        action.run();
+        evidence.accept(
+            what
+                + ": done in "
+                + (System.nanoTime() - started) / 1_000_000
+                + " ms"
+                + (attempt > 1 ? " (attempt " + attempt + ")" : ""));
+        return true;
+      } catch (OperationRefusedException e) {
+        evidence.accept(what + ": refused (attempt " + attempt + "): " + e.getMessage());
+      } catch (BatonException e) {
+        evidence.accept(what + ": failed (attempt " + attempt + "): " + Workload.describe(e));
+      } catch (RuntimeException e) {
+        problems.accept(
+            what
+                + ": BatonAdmin threw "
+                + Workload.describe(e)
+                + ", not a BatonException (attempt "
+                + attempt
+                + ")");
+      }
+      try {
+        if (done.getAsBoolean()) {
+          evidence.accept(what + ": the configuration shows it done after all");
+          return true;
+        }
+      } catch (RuntimeException e) {
+        evidence.accept(what + ": cannot read the configuration: " + Workload.describe(e));
+      }
+      if (System.nanoTime() > deadline || !Sleeper.sleep(1000)) {
+        return false;
+      }
+    }
+  }
+
+  /** Proves the re-added node is a voter whose applied index reached the leader's commit index. */
+  private void checkCaughtUp(Fault f, BatonAdmin admin, String target) {
+    long deadline = System.nanoTime() + 15_000_000_000L;
+    long commit = -1;
+    ClusterStatus s = null;
+    while (true) {
+      try {
+        s = admin.status();
+        Optional<MemberStatus> leader = s.leaderId().flatMap(s::member);
+        Optional<MemberStatus> m = s.member(target);
+        if (commit < 0 && leader.isPresent()) {
+          commit = leader.get().commitIndex();
+        }
+        if (commit >= 0
+            && m.isPresent()
+            && m.get().voter()
+            && m.get().appliedIndex() >= commit
+            && !s.configurationChanging()) {
+          f.proof(
+              "status: "
+                  + target
+                  + " is a voter again ("
+                  + m.get().role().name().toLowerCase(Locale.ROOT)
+                  + "), applied index "
+                  + m.get().appliedIndex()
+                  + " >= leader's commit index "
+                  + commit
+                  + " at the re-add, snapshot index "
+                  + m.get().lastSnapshotIndex()
+                  + "; voters "
+                  + s.voters());
+          return;
+        }
+      } catch (RuntimeException e) {
+        f.evidence("status failed: " + Workload.describe(e));
+      }
+      if (System.nanoTime() > deadline || !Sleeper.sleep(200)) {
+        f.problem(
+            target
+                + " did not catch up within 15 s of its re-add (leader's commit index "
+                + commit
+                + "): "
+                + (s == null
+                    ? "no status"
+                    : s.member(target).map(Object::toString).orElse("no member")));
+        return;
+      }
+    }
+  }
+
+  /** A write acknowledged while the node was out must be in its own state after the re-add. */
+  private void checkMarkerArrived(Fault f, String marker, String target) {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    String last = "absent";
+    while (true) {
+      try {
+        Optional<String> seen = kv.get(marker, ReadConsistency.STALE, target);
+        if (seen.isPresent()) {
+          f.proof(
+              "marker "
+                  + marker
+                  + ", acknowledged while "
+                  + target
+                  + " was out, is present on it (STALE read on "
+                  + target
+                  + ")");
+          return;
+        }
+        last = "absent";
+      } catch (RuntimeException e) {
+        last = Workload.describe(e);
+      }
+      if (System.nanoTime() > deadline || !Sleeper.sleep(200)) {
+        f.problem(
+            "marker "
+                + marker
+                + ", acknowledged while "
+                + target
+                + " was out, is not on it 10 s after its re-add ("
+                + last
+                + ")");
+        return;
+      }
+    }
+  }
+
+  /** Writes a fresh marker key through the cluster; returns it, or null if not acknowledged. */
+  private String writeMarker(Fault f, String when) {
+    markers++;
+    String key = "nemesis/m" + markers;
+    try {
+      kv.put(key, "f" + f.number);
+      return key;
+    } catch (RuntimeException e) {
+      f.evidence("marker " + key + " " + when + " not acknowledged (" + Workload.describe(e) + ")");
+      return null;
+    }
+  }
+
+  /**
+   * Makes every node a voter again: a node missing from the configuration is restarted in join mode
+   * and added. Records each step with {@code evidence}, and what it cannot fix with {@code
+   * problems}.
+   */
+  private void restoreMembership(Consumer<String> evidence, Consumer<String> problems) {
+    try (BatonAdmin admin = newAdmin(line -> {})) {
+      ClusterStatus s = admin.status();
+      for (String id : cluster.ids()) {
+        if (s.voters().contains(id)) {
+          continue;
+        }
+        evidence.accept(id + " is not a voter (" + s.voters() + "): restarting it in join mode");
+        NodeProcess n = cluster.node(id);
+        n.stop(Duration.ofSeconds(10));
+        n.start(true);
+        n.awaitStarted(options.recoveryTimeout());
+        if (change(
+            evidence,
+            problems,
+            "add " + id,
+            () -> admin.addNode(cluster.peer(id)),
+            () -> admin.status().voters().contains(id))) {
+          if (id.equals(outOfConfiguration)) {
+            outOfConfiguration = null;
+          }
+        } else {
+          problems.accept("could not add " + id + " back as a voter");
+        }
+      }
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (true) {
+        s = admin.status();
+        if (s.voters().containsAll(cluster.ids()) && !s.configurationChanging()) {
+          return;
+        }
+        if (System.nanoTime() > deadline || !Sleeper.sleep(500)) {
+          problems.accept(
+              "the configuration is not whole: voters "
+                  + s.voters()
+                  + (s.configurationChanging() ? ", a change still in progress" : ""));
+          return;
+        }
+      }
+    } catch (RuntimeException e) {
+      problems.accept("could not restore the configuration: " + Workload.describe(e));
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Delay
+
+  private void delay(Fault f, long budget) {
+    List<String> ids = cluster.ids();
+    Optional<String> leader = cluster.leader();
+    boolean all = random.nextInt(3) == 0;
+    String target = pickTarget(leader);
+    Set<String> nodes = all ? Set.copyOf(ids) : Set.of(target);
+    int base = 30 + random.nextInt(221);
+    int jitter = random.nextInt(base / 2 + 1);
+    long hold = hold(4000, 10000, budget);
+    f.describe(
+        String.format(
+            Locale.ROOT,
+            "delay %d ms + up to %d ms jitter on %s for %d ms",
+            base,
+            jitter,
+            all ? "every link" : label(target, leader) + "'s links",
+            hold));
+    long before = timedWrite();
+    long started = System.nanoTime();
+    try {
+      network.delay(nodes, Duration.ofMillis(base), Duration.ofMillis(jitter));
+      pause(Math.min(1000, hold / 4));
+      long during = timedWrite();
+      f.evidence(
+          "a write through the cluster took "
+              + (during < 0 ? "(failed)" : during + " ms")
+              + " during the delay, "
+              + (before < 0 ? "(failed)" : before + " ms")
+              + " just before it");
+      pause(hold - (System.nanoTime() - started) / 1_000_000);
+    } finally {
+      long clearing = System.nanoTime();
+      boolean drained = network.clearDelay(Duration.ofSeconds(5));
+      DelayProxy.Stats s = network.delayStats();
+      f.evidence(
+          "delay removed; "
+              + (drained
+                  ? "held-back chunks all sent within "
+                      + (System.nanoTime() - clearing) / 1_000_000
+                      + " ms"
+                  : "chunks still held back after 5 s"));
+      if (s.delayedChunks() > 0 && s.releasedChunks() > 0) {
+        List<String> links = new ArrayList<>();
+        s.delayedByLink().entrySet().stream()
+            .sorted(Map.Entry.comparingByKey())
+            .forEach(e -> links.add(e.getKey() + " " + e.getValue()));
+        f.proof(
+            String.format(
+                Locale.ROOT,
+                "the proxy delayed %d chunks (%s); added latency measured: mean %.0f ms, max %d"
+                    + " ms",
+                s.delayedChunks(),
+                String.join(", ", links),
+                s.meanAddedMillis(),
+                s.addedNanosMax() / 1_000_000));
+      } else {
+        f.problem("the proxy delayed no chunk: the fault slowed nothing");
+      }
+      long elected =
+          cluster.roleEvents().stream()
+              .filter(e -> e.role().equals("LEADER") && e.nanos() >= started)
+              .count();
+      if (elected > 0) {
+        f.evidence(elected + " leader election(s) during the delay");
+      }
+    }
+  }
+
+  /** Milliseconds one marker write took, or -1 if it failed. */
+  private long timedWrite() {
+    long t = System.nanoTime();
+    try {
+      kv.put("nemesis/delay", Long.toString(t));
+      return (System.nanoTime() - t) / 1_000_000;
+    } catch (RuntimeException e) {
+      return -1;
     }
   }
 

@@ -1,7 +1,9 @@
 package io.baton.torture;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Where the nodes live on the network, and the network faults that can be injected between them.
@@ -14,6 +16,9 @@ interface Network extends AutoCloseable {
 
   /** Whether {@link #block} and {@link #lossy} work here. */
   boolean injectsFaults();
+
+  /** Whether {@link #delay} works here: peer traffic runs through the harness's delay proxy. */
+  boolean delays();
 
   /** Why {@link #injectsFaults} is false; empty otherwise. */
   String limitation();
@@ -42,7 +47,24 @@ interface Network extends AutoCloseable {
    */
   Map<String, Long> dropCounters();
 
-  /** Removes every rule; throws if a rule could not be removed. */
+  /**
+   * Delays every message sent by or to one of {@code nodes} by {@code base} plus up to {@code
+   * jitter}, keeping each connection's byte order, until {@link #clearDelay} or {@link #heal}.
+   * Starts a new window of {@link #delayStats}.
+   */
+  void delay(Set<String> nodes, Duration base, Duration jitter);
+
+  /**
+   * Removes the delay and waits up to {@code timeout} for messages already held back to go out.
+   *
+   * @return whether every held-back message went out in time
+   */
+  boolean clearDelay(Duration timeout);
+
+  /** What the delay proxy did since the last {@link #delay}. */
+  DelayProxy.Stats delayStats();
+
+  /** Removes every rule and any delay; throws if a rule could not be removed. */
   void heal();
 
   /** Tears down everything this network created. Idempotent; never throws. */

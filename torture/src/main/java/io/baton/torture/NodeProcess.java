@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -32,6 +33,7 @@ final class NodeProcess {
 
   final String id;
   private final List<String> command;
+  private final List<String> joinCommand;
   private final Path log;
   private final Consumer<RoleEvent> roleEvents;
   private final Consumer<String> unexpectedExits;
@@ -52,13 +54,25 @@ final class NodeProcess {
       Consumer<String> unexpectedExits) {
     this.id = id;
     this.command = List.copyOf(command);
+    List<String> join = new ArrayList<>(command);
+    join.add("--join");
+    this.joinCommand = List.copyOf(join);
     this.log = log;
     this.roleEvents = roleEvents;
     this.unexpectedExits = unexpectedExits;
   }
 
   /** Starts the JVM (again, after a kill) and returns at once; see {@link #awaitStarted}. */
-  synchronized void start() {
+  void start() {
+    start(false);
+  }
+
+  /**
+   * Starts the JVM and returns at once; with {@code join}, in join mode ({@code --join}): outside
+   * the cluster, as a standby waiting to be added.
+   */
+  synchronized void start(boolean join) {
+    List<String> command = join ? joinCommand : this.command;
     if (process != null && process.isAlive()) {
       throw new IllegalStateException("node " + id + " is already running (pid " + pid() + ")");
     }
@@ -141,6 +155,23 @@ final class NodeProcess {
             "node " + id + " did not start within " + timeout.toSeconds() + " s:\n" + tail());
       }
       Sleeper.sleep(50);
+    }
+  }
+
+  /** Lines of the node's log since its latest start that contain {@code text}. */
+  List<String> linesSinceStart(String text) {
+    try {
+      List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+      int from = 0;
+      for (int i = lines.size() - 1; i >= 0; i--) {
+        if (lines.get(i).startsWith("=== torture: start #")) {
+          from = i;
+          break;
+        }
+      }
+      return lines.subList(from, lines.size()).stream().filter(l -> l.contains(text)).toList();
+    } catch (IOException e) {
+      return List.of();
     }
   }
 

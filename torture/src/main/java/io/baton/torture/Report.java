@@ -322,8 +322,10 @@ final class Report {
                   b.append("  ")
                       .append(node)
                       .append(": ")
-                      .append(c.entries().get(node))
-                      .append(" entries, sha-256 ")
+                      .append(
+                          c.entries().containsKey(node)
+                              ? c.entries().get(node) + " entries, sha-256 "
+                              : "sha-256 ")
                       .append(d)
                       .append('\n'));
       for (String d : c.differences()) {

@@ -82,7 +82,8 @@ public record TortureOptions(
           + "options:\n"
           + "  --duration D          workload time under faults: 90s, 5m, 1h (default 2m)\n"
           + "  --nodes 3|5           node processes (default 3)\n"
-          + "  --nemesis LIST        comma list of kill, pause, partition, loss, or all (default all)\n"
+          + "  --nemesis LIST        comma list of kill, pause, partition, loss, membership, delay,\n"
+          + "                        or all (default all)\n"
           + "  --seed N              fault schedule and operation seed (default: random, printed)\n"
           + "  --profile P           nodes' failure detection: FAST, DEFAULT or WAN (default DEFAULT)\n"
           + "  --out DIR             report directory (default target/torture/<time>-seed-<N>)\n"
@@ -95,8 +96,10 @@ public record TortureOptions(
           + "  --help                this text\n"
           + "\n"
           + "Exit status: 0 valid, 1 a check failed (see the report), 2 bad usage.\n"
-          + "Partition and loss faults need root (network namespaces and iptables); without it the\n"
-          + "run says so and records them as not exercised, and fails if they were asked for.\n";
+          + "Partition, loss and delay faults need root (network namespaces, iptables and, for\n"
+          + "delay, a proxy the peer traffic is redirected through); without it the run says so and\n"
+          + "records them as not exercised, and fails if they were asked for. Membership faults\n"
+          + "work everywhere.\n";
 
   /** Defaults for a run of {@code duration} with every nemesis. */
   public static TortureOptions defaults(Duration duration, long seed, Path out) {
@@ -387,7 +390,7 @@ public record TortureOptions(
       throw new UsageException(
           "option --nemesis: "
               + String.join(", ", bad)
-              + " not one of kill, pause, partition, loss, all, none");
+              + " not one of kill, pause, partition, loss, membership, delay, all, none");
     }
     return set;
   }

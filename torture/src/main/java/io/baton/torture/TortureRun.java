@@ -29,8 +29,9 @@ import java.util.stream.Stream;
  * One torture run, from set-up to verdict:
  *
  *  1. Remove leftovers of earlier runs that died before cleaning up; pick the network (namespaces
- *     when root, else loopback, said loudly); register a shutdown hook that kills this run's node
- *     processes by pid and removes its namespaces even if the run is interrupted.
+ *     when root, else loopback, said loudly; with delay faults, peer traffic is redirected through
+ *     the harness's delay proxy); register a shutdown hook that kills this run's node processes by
+ *     pid and removes its namespaces even if the run is interrupted.
  *  2. Start the node processes and wait for the cluster to accept a write.
  *  3. Run the clients for the requested duration while the nemesis injects and heals faults;
  *     print a progress line every 5 s.
@@ -114,7 +115,7 @@ public final class TortureRun {
       }
       return loud(out, new LoopbackNetwork(ids, reason.get()), options);
     }
-    return NamespaceNetwork.create(ids);
+    return NamespaceNetwork.create(ids, options.nemeses().contains(NemesisKind.DELAY));
   }
 
   private static Network loud(PrintStream out, Network net, TortureOptions options) {
@@ -122,7 +123,7 @@ public final class TortureRun {
     out.println("torture: *****************************************************************");
     out.println("torture: nodes run on loopback: " + net.limitation());
     out.println(
-        "torture: partition and loss faults are NOT EXERCISED"
+        "torture: partition, loss and delay faults are NOT EXERCISED"
             + (asked ? "; they were asked for, so this run will FAIL" : ""));
     out.println("torture: *****************************************************************");
     return net;
@@ -187,7 +188,8 @@ public final class TortureRun {
       out.println("torture: final reads and replica comparison");
       Map<String, Set<String>> finalSets = workload.finalSets(adminKv, options.recoveryTimeout());
       Map<String, Long> finalCounters = workload.finalCounters(adminKv, options.recoveryTimeout());
-      ConvergenceCheck convergence = new ScanConvergenceCheck(admin);
+      ConvergenceCheck convergence =
+          new DigestConvergenceCheck(new ScanConvergenceCheck(admin), cluster.peers());
       ConvergenceCheck.Result converged =
           convergence.check(cluster.ids(), options.recoveryTimeout());
 

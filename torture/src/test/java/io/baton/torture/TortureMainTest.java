@@ -39,7 +39,9 @@ final class TortureMainTest {
   @Test
   void unknownNemesis_exitsTwo_listingTheChoices() {
     assertThat(run("--nemesis", "kill,flood")).isEqualTo(2);
-    assertThat(err()).contains("'flood'").contains("kill, pause, partition, loss, all");
+    assertThat(err())
+        .contains("'flood'")
+        .contains("kill, pause, partition, loss, membership, delay, all");
   }
 
   @Test
@@ -85,6 +87,19 @@ final class TortureMainTest {
             "--nemesis kill,partition",
             "--seed 42",
             "--profile FAST");
-    assertThat(TortureOptions.parse(List.of("--nemesis", "all")).nemeses()).hasSize(4);
+    assertThat(TortureOptions.parse(List.of("--nemesis", "all")).nemeses())
+        .containsExactlyInAnyOrder(NemesisKind.values());
+  }
+
+  @Test
+  void membershipAndDelay_parse_reproduce_andOnlyDelayNeedsTheNetwork() {
+    TortureOptions o =
+        TortureOptions.parse(List.of("--nemesis", "membership, DELAY", "--seed", "7"));
+    assertThat(o.nemeses()).containsExactlyInAnyOrder(NemesisKind.MEMBERSHIP, NemesisKind.DELAY);
+    assertThat(o.reproduce()).contains("--nemesis membership,delay");
+    assertThat(NemesisKind.DELAY.needsNetwork()).isTrue();
+    assertThat(NemesisKind.MEMBERSHIP.needsNetwork()).isFalse();
+    assertThat(run("--help")).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("membership, delay");
   }
 }

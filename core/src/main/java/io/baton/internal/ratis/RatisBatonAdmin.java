@@ -364,7 +364,12 @@ public final class RatisBatonAdmin implements BatonAdmin {
             .setRetryPolicy(
                 RetryPolicies.retryUpToMaximumCountWithFixedSleep(
                     50, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)));
-    v.leader().ifPresent(l -> b.setLeaderId(l.peer().getId()));
+    // A leader outside the voters (a removed node still finishing the change that removed it) is
+    // not in the client's group: Ratis would fail with a NullPointerException sending to it.
+    v.leader()
+        .map(l -> l.peer().getId())
+        .filter(id -> members.stream().anyMatch(m -> m.getId().equals(id)))
+        .ifPresent(b::setLeaderId);
     return b.build();
   }
 
