@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,6 +30,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.rocksdb.Checkpoint;
 import org.rocksdb.ColumnFamilyDescriptor;
@@ -81,6 +84,10 @@ public final class RocksDbStateStore implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(RocksDbStateStore.class);
   private static final String SST_SUFFIX = ".sst";
+  private static final String CURRENT_FILE = "CURRENT";
+  private static final Pattern CURRENT_CONTENT = Pattern.compile("(MANIFEST-[0-9]+)\n");
+  private static final Pattern ROCKSDB_FILE =
+      Pattern.compile("MANIFEST-[0-9]+|OPTIONS-[0-9]+|[0-9]+\\.(sst|log)");
   private static final String RESTORING_SUFFIX = ".restoring";
 
   static {
@@ -152,8 +159,10 @@ public final class RocksDbStateStore implements AutoCloseable {
    * @param dir the store directory
    * @param keyspaces the state machine's keyspaces besides the default one
    * @throws IllegalArgumentException if a keyspace name is empty or starts with {@code baton.}
-   * @throws StorageException naming {@code dir} if it is non-empty and not a Baton store, was
-   *     written by a newer Baton, is locked by another open store, or cannot be opened
+   * @throws StorageException naming {@code dir} if it is non-empty and not a Baton store, is
+   *     damaged (its {@code CURRENT} file missing or garbled, naming that file; RocksDB's own
+   *     errors name theirs), was written by a newer Baton, is locked by another open store, or
+   *     cannot be opened
    */
   public static RocksDbStateStore open(Path dir, Set<String> keyspaces) {
     Objects.requireNonNull(dir, "dir");
@@ -190,7 +199,7 @@ public final class RocksDbStateStore implements AutoCloseable {
     List<AutoCloseable> toCloseOnFailure = new ArrayList<>();
     try {
       DBOptions dbOptions =
-          new DBOptions()
+          newDbOptions()
               .setCreateIfMissing(fresh)
               .setCreateMissingColumnFamilies(true)
               .setKeepLogFileNum(5);
@@ -253,6 +262,31 @@ public final class RocksDbStateStore implements AutoCloseable {
     }
   }
 
+  /*
+   * Recovery must yield a consistent prefix of the applied batches, even from a damaged MANIFEST: the
+   * applied index says where the store is, and Raft replays the rest. RocksDB alone does not ensure
+   * that. A MANIFEST that lost its last edits (truncated by a disk fault) makes RocksDB forget SST
+   * files and the position they cover, while newer WAL files are still replayed over the gap: the
+   * store then holds the newest applied index without the data of the forgotten files. Measured on
+   * a store with three flushes, 330 of the 840 truncation points of its MANIFEST opened that way,
+   * silently (DamagedFilesTest).
+   *  - atomic_flush: the column families flush together and their MANIFEST edits are recorded as one
+   *    atomic group, so state and applied index (in baton.meta) cannot be lost separately.
+   *  - track_and_verify_wals (no Java setter in rocksdbjni 10.2.1): each WAL records its predecessor,
+   *    so a WAL replayed after a missing one is detected; in point-in-time recovery, the default,
+   *    replay stops there. With both options every truncation point either fails to open or opens
+   *    an older, consistent state.
+   */
+  private static DBOptions newDbOptions() {
+    Properties p = new Properties();
+    p.setProperty("track_and_verify_wals", "true");
+    DBOptions options = DBOptions.getDBOptionsFromProps(p);
+    if (options == null) {
+      throw new IllegalStateException("RocksDB does not accept option track_and_verify_wals");
+    }
+    return options.setAtomicFlush(true);
+  }
+
   private static void validateKeyspaceName(String ks) {
     Objects.requireNonNull(ks, "keyspace name");
     if (ks.isEmpty()) {
@@ -277,13 +311,25 @@ public final class RocksDbStateStore implements AutoCloseable {
       throw new StorageException(
           "refusing to open state store " + dir + ": it exists and is not a directory");
     }
-    if (!Files.isRegularFile(dir.resolve("CURRENT"))) {
+    Path current = dir.resolve(CURRENT_FILE);
+    if (!Files.isRegularFile(current)) {
+      List<String> rocksDbFiles = rocksDbFiles(dir);
+      if (!rocksDbFiles.isEmpty()) {
+        throw new StorageException(
+            "state store "
+                + dir
+                + " is damaged: its file "
+                + current
+                + " is missing, yet the directory holds RocksDB files "
+                + rocksDbFiles);
+      }
       throw new StorageException(
           "refusing to open state store "
               + dir
               + ": the directory is not empty and is not a RocksDB database (no CURRENT file);"
               + " point Baton at an empty or new directory");
     }
+    String manifest = manifestNamedBy(dir, current);
     List<byte[]> existing;
     try (Options options = new Options()) {
       existing = RocksDB.listColumnFamilies(options, dir.toString());
@@ -299,9 +345,63 @@ public final class RocksDbStateStore implements AutoCloseable {
               + dir
               + ": it is a RocksDB database but not a Baton state store (no '"
               + META_KEYSPACE
-              + "' column family)");
+              + "' column family in "
+              + dir.resolve(manifest)
+              + "), or that file is damaged");
     }
     return existing;
+  }
+
+  /*
+   * RocksDB reads CURRENT only to find the MANIFEST, and reports a garbled or dangling CURRENT in
+   * ways that do not name it (listColumnFamilies even answers with the default family alone).
+   */
+  private static String manifestNamedBy(Path dir, Path current) {
+    String content;
+    try {
+      content =
+          Files.size(current) > 64
+              ? ""
+              : new String(Files.readAllBytes(current), StandardCharsets.ISO_8859_1);
+    } catch (IOException e) {
+      throw new StorageException(
+          "state store " + dir + " is damaged: cannot read its file " + current + ": " + e, e);
+    }
+    Matcher m = CURRENT_CONTENT.matcher(content);
+    if (!m.matches()) {
+      throw new StorageException(
+          "state store "
+              + dir
+              + " is damaged: its file "
+              + current
+              + " does not hold the name of a MANIFEST file");
+    }
+    String manifest = m.group(1);
+    if (!Files.isRegularFile(dir.resolve(manifest))) {
+      throw new StorageException(
+          "state store "
+              + dir
+              + " is damaged: its file "
+              + current
+              + " names "
+              + manifest
+              + ", which does not exist");
+    }
+    return manifest;
+  }
+
+  /** Names in {@code dir} that only RocksDB writes, sorted, at most five. */
+  private static List<String> rocksDbFiles(Path dir) {
+    try (Stream<Path> entries = Files.list(dir)) {
+      return entries
+          .map(p -> p.getFileName().toString())
+          .filter(n -> ROCKSDB_FILE.matcher(n).matches())
+          .sorted()
+          .limit(5)
+          .toList();
+    } catch (IOException e) {
+      throw new StorageException("cannot list state store " + dir + ": " + e, e);
+    }
   }
 
   private static void checkFormat(
@@ -316,7 +416,8 @@ public final class RocksDbStateStore implements AutoCloseable {
         throw new StorageException(
             "refusing to open state store "
                 + dir
-                + ": it holds data but no Baton format marker, so it is not a Baton state store");
+                + ": it holds data but no Baton format marker, so it is not a Baton state store,"
+                + " or its files are damaged");
       }
       try (WriteOptions sync = new WriteOptions().setSync(true)) {
         db.put(meta, sync, FORMAT_KEY, Keys.longBytes(FORMAT_VERSION));
@@ -369,6 +470,26 @@ public final class RocksDbStateStore implements AutoCloseable {
   public AppliedIndex applied() {
     ensureOpen();
     return applied;
+  }
+
+  /**
+   * Reads every SST file of the store and checks its block checksums. RocksDB checks a block only
+   * when it reads it, so a file damaged on disk would otherwise be found whenever that block is
+   * next needed, by a read, a compaction or an apply. Reads the whole store sequentially.
+   *
+   * @throws StorageException if a file is damaged; the message names it and the offset
+   */
+  public void verifyChecksums() {
+    Lock lock = lifecycle.readLock();
+    lock.lock();
+    try {
+      ensureOpen();
+      db.verifyChecksum();
+    } catch (RocksDBException e) {
+      throw new StorageException("state store " + dir + " is damaged: " + e.getMessage(), e);
+    } finally {
+      lock.unlock();
+    }
   }
 
   /**

@@ -123,6 +123,23 @@ public final class SnapshotCatalog {
     }
   }
 
+  /**
+   * Deletes the checkpoint {@code ref}, for one found damaged. Must not run concurrently with a
+   * checkpoint being taken into the same root.
+   *
+   * @throws StorageException if it cannot be deleted
+   */
+  public void delete(SnapshotRef ref) {
+    if (!root.equals(ref.dir().getParent())) {
+      throw new IllegalArgumentException(ref.dir() + " is not a snapshot under " + root);
+    }
+    try {
+      FsUtil.deleteRecursively(ref.dir());
+    } catch (IOException e) {
+      throw new StorageException("cannot delete snapshot " + ref.dir() + ": " + e, e);
+    }
+  }
+
   private static Optional<SnapshotRef> parse(Path dir) {
     Matcher m = NAME.matcher(dir.getFileName().toString());
     if (!m.matches()

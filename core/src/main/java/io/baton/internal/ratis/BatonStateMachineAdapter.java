@@ -2,8 +2,10 @@ package io.baton.internal.ratis;
 
 import io.baton.statemachine.StateMachine;
 import io.baton.storage.AppliedIndex;
+import io.baton.storage.CorruptSnapshotException;
 import io.baton.storage.RocksDbStateStore;
 import io.baton.storage.SnapshotCatalog;
+import io.baton.storage.SnapshotManifest;
 import io.baton.storage.StorageException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -183,7 +185,8 @@ final class BatonStateMachineAdapter extends BaseStateMachine {
       throws IOException {
     super.initialize(server, groupId, raftStorage);
     catalog = new SnapshotCatalog(raftStorage.getStorageDir().getStateMachineDir().toPath());
-    getLifeCycle().startAndTransition(this::openStore);
+    Path logDir = raftStorage.getStorageDir().getCurrentDir().toPath();
+    getLifeCycle().startAndTransition(() -> openStore(logDir));
   }
 
   @Override
@@ -191,20 +194,86 @@ final class BatonStateMachineAdapter extends BaseStateMachine {
     return storage;
   }
 
-  /** Opens the live store, restoring it from the latest snapshot if it is behind that snapshot. */
-  private void openStore() throws IOException {
-    Optional<SnapshotCatalog.SnapshotRef> latest = catalog.latest();
+  /*
+   * What a start may find on disk, and what it does. The identity file was checked before Ratis
+   * started; Ratis loads the log only after this. A = the store's applied index, S = the latest
+   * complete snapshot's index, L = the first index of the Raft log on disk. Ratis purges the log
+   * only up to a snapshot it was told about, so normally S >= L - 1.
+   *  - A < S: the store lost its unsynced tail (power loss), or db/ is gone. Restore it from the
+   *    snapshot, which is verified in full first: a damaged snapshot stops the start, naming the file.
+   *  - A >= S: RocksDB checks every block checksum of the store, and the snapshot is verified in
+   *    full. A damaged store stops the start, naming the file. This reads the state about twice at
+   *    most, less where the snapshot's SST files are still hard links of the store's (one inode,
+   *    one page cache).
+   *  - A < L - 1: the entries in between are gone from store, snapshots and log alike (db/ and sm/
+   *    deleted or damaged). Starting would leave this replica empty, or stuck below its log; refuse.
+   *  - the latest snapshot is damaged, or S < L - 1 <= A (its manifest is gone, so an older one or
+   *    none is found): the store is intact and at least as far. Replace the snapshot by a new
+   *    checkpoint of the store, so that Ratis resumes after the store instead of waiting forever
+   *    for purged entries, and never ships the damaged snapshot to a follower.
+   */
+  /** Opens the live store, checking it against the snapshots and the Raft log in {@code logDir}. */
+  private void openStore(Path logDir) throws IOException {
     RocksDbStateStore s = RocksDbStateStore.open(dbDir, app.keyspaces());
-    if (latest.isPresent() && s.applied().index() < latest.get().index()) {
-      LOG.warn(
-          "State store {} is at index {}, behind the latest snapshot at {}; restoring it from {}",
-          dbDir,
-          s.applied().index(),
-          latest.get().index(),
-          latest.get().dir());
+    Optional<SnapshotCatalog.SnapshotRef> latest;
+    try {
+      latest = catalog.latest();
+      boolean restored = false;
+      if (latest.isPresent() && s.applied().index() < latest.get().index()) {
+        LOG.warn(
+            "State store {} is at index {}, behind the latest snapshot at {}; restoring it from {}",
+            dbDir,
+            s.applied().index(),
+            latest.get().index(),
+            latest.get().dir());
+        s.close();
+        RocksDbStateStore.restore(latest.get().dir(), dbDir);
+        s = RocksDbStateStore.open(dbDir, app.keyspaces());
+        restored = true;
+      } else {
+        s.verifyChecksums();
+      }
+      long firstLogIndex = RaftLogFiles.firstIndex(logDir).orElse(0);
+      AppliedIndex applied = s.applied();
+      if (applied.index() < firstLogIndex - 1) {
+        throw new StorageException(
+            "state store "
+                + dbDir
+                + " is at log index "
+                + applied.index()
+                + ", the latest snapshot in "
+                + catalog.root()
+                + " is "
+                + latest.map(r -> "at index " + r.index()).orElse("none")
+                + ", and the Raft log in "
+                + logDir
+                + " starts at index "
+                + firstLogIndex
+                + ": entries "
+                + (applied.index() + 1)
+                + " to "
+                + (firstLogIndex - 1)
+                + " are in none of them; the store or the snapshots were deleted or damaged");
+      }
+      Optional<String> unusable =
+          latest.isEmpty() || restored ? Optional.empty() : damage(latest.get());
+      long snapshotIndex = latest.map(SnapshotCatalog.SnapshotRef::index).orElse(-1L);
+      if (unusable.isPresent() || snapshotIndex < firstLogIndex - 1) {
+        LOG.warn(
+            "Replacing snapshot {} by a checkpoint of state store {} at index {}: {}",
+            latest.map(r -> r.dir().toString()).orElse("(none)"),
+            dbDir,
+            applied.index(),
+            unusable.orElse("the Raft log was purged up to index " + (firstLogIndex - 1)));
+        if (unusable.isPresent()) {
+          catalog.delete(latest.get());
+        }
+        s.checkpoint(catalog.root());
+        latest = catalog.latest();
+      }
+    } catch (IOException | RuntimeException e) {
       s.close();
-      RocksDbStateStore.restore(latest.get().dir(), dbDir);
-      s = RocksDbStateStore.open(dbDir, app.keyspaces());
+      throw e;
     }
     TermIndex start =
         latest.map(r -> TermIndex.valueOf(r.term(), r.index())).orElse(TermIndex.INITIAL_VALUE);
@@ -224,6 +293,16 @@ final class BatonStateMachineAdapter extends BaseStateMachine {
         start.getIndex());
     app.open(s.reader());
     events.settingsChanged(ClusterSettings.decode(s.metadata(ClusterSettings.METADATA_NAME)));
+  }
+
+  /** What is wrong with a snapshot, if anything: its manifest, or a file's size or CRC32C. */
+  private static Optional<String> damage(SnapshotCatalog.SnapshotRef ref) {
+    try {
+      SnapshotManifest.read(ref.dir()).verify(ref.dir());
+      return Optional.empty();
+    } catch (CorruptSnapshotException e) {
+      return Optional.of(e.getMessage());
+    }
   }
 
   private SnapshotInfo toSnapshotInfo(SnapshotCatalog.SnapshotRef ref) {

@@ -120,10 +120,14 @@ public final class RaftConfig {
         p, SizeInBytes.valueOf(config.logSegmentSizeBytes()));
 
     long maxEntry = config.maxCommandBytes() + (64L << 10);
-    long appenderBuffer = Math.max(4L << 20, maxEntry);
-    RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf(appenderBuffer));
+    RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, appenderBufferBytes(config));
     GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf(Math.max(64L << 20, 2 * maxEntry)));
     return p;
+  }
+
+  /** The appender buffer limit, which Ratis also uses as the largest log entry it reads. */
+  static SizeInBytes appenderBufferBytes(NodeConfig config) {
+    return SizeInBytes.valueOf(Math.max(4L << 20, config.maxCommandBytes() + (64L << 10)));
   }
 
   static RaftProperties clientProperties() {

@@ -11,6 +11,7 @@ import io.baton.statemachine.RoleListener;
 import io.baton.statemachine.StateMachine;
 import java.io.IOException;
 import java.net.BindException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -126,13 +127,13 @@ public final class RatisBatonNode implements BatonNode {
       node.division(); // surfaces a state machine that failed to initialize
     } catch (IOException | RuntimeException e) {
       node.closeQuietly();
-      throw new BatonException(startFailure(config, e), e);
+      throw new BatonException(startFailure(config, dir, e), e);
     }
     LOG.info("Node {} started on {}", config.id(), config.self().address());
     return node;
   }
 
-  private static String startFailure(NodeConfig config, Throwable e) {
+  private static String startFailure(NodeConfig config, DataDirectory dir, Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof BindException
           || String.valueOf(t.getMessage()).contains("Address already in use")) {
@@ -145,10 +146,58 @@ public final class RatisBatonNode implements BatonNode {
             + " (is another process using the port?)";
       }
       if (t instanceof io.baton.storage.StorageException) {
-        return "node " + config.id() + " cannot open its state: " + t.getMessage();
+        return "node "
+            + config.id()
+            + " cannot open its state: "
+            + withoutFinalPeriod(t.getMessage())
+            + ". If its files are damaged: "
+            + bringBackEmpty(config);
       }
     }
+    Optional<String> logDamage = Optional.empty();
+    Path logDir =
+        dir.raftDir()
+            .resolve(RaftConfig.groupId(config.clusterName()).getUuid().toString())
+            .resolve("current");
+    try {
+      logDamage = RaftLogFiles.findDamage(logDir, RaftConfig.appenderBufferBytes(config));
+    } catch (IOException | RuntimeException diagnosis) {
+      e.addSuppressed(diagnosis);
+    }
+    if (logDamage.isPresent()) {
+      return "node "
+          + config.id()
+          + " cannot start: "
+          + withoutFinalPeriod(logDamage.get())
+          + ". The node's data cannot be used as it is: "
+          + bringBackEmpty(config);
+    }
     return "node " + config.id() + " failed to start: " + e;
+  }
+
+  private static String withoutFinalPeriod(String message) {
+    return message.endsWith(".") ? message.substring(0, message.length() - 1) : message;
+  }
+
+  /*
+   * Never repair a replica's files in place: a log or store that lost entries it had acknowledged
+   * could vote for a leader without them (Raft §5.4.1) or serve a state that never existed. A node
+   * re-added on an empty directory receives a verified snapshot and the log from the leader, and
+   * counts for the quorum only once it has caught up.
+   */
+  private static String bringBackEmpty(NodeConfig config) {
+    return "move "
+        + config.dataDir()
+        + " aside (keep it for diagnosis) and bring the node back on an empty data directory:"
+        + " `baton admin remove "
+        + config.id()
+        + "`, start the node in join mode, then `baton admin add "
+        + config.id()
+        + "="
+        + config.self().address()
+        + "`; or `baton admin replace "
+        + config.id()
+        + " NEW_ID=HOST:PORT` (docs/operations.md)";
   }
 
   private RaftServer.Division division() throws IOException {
