@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,6 +51,8 @@ final class ReadsTest {
       cluster.awaitLeader();
       BatonClient client = cluster.newClient();
       client.submit(RegisterStateMachine.put("fixed", "x"));
+      // A STALE read may be answered by any replica: let every one apply "fixed" first.
+      cluster.awaitConverged();
       List<CompletableFuture<byte[]>> writes = new ArrayList<>();
       List<CompletableFuture<byte[]>> reads = new ArrayList<>();
       for (int i = 0; i < 200; i++) {
@@ -61,6 +65,31 @@ final class ReadsTest {
       writes.forEach(CompletableFuture::join);
       assertThat(Keys.toLong(client.query("count".getBytes(StandardCharsets.UTF_8))))
           .isEqualTo(201);
+    }
+  }
+
+  @Test
+  void reads_whileTheLeaderIsDownAndAnElectionRuns_waitForTheNewLeaderInsteadOfFailing() {
+    try (TestCluster cluster = TestCluster.start(3, dir, id -> new RegisterStateMachine())) {
+      BatonNode leader = cluster.awaitLeader();
+      BatonClient client = cluster.newClient();
+      client.submit(RegisterStateMachine.put("k", "before"));
+      cluster.awaitConverged();
+
+      // Reads sent from the moment the leader dies until a new one serves: followers answer
+      // "leader unknown" for a while, and each read must ride that out like a write does.
+      cluster.kill(leader.id());
+      List<CompletableFuture<byte[]>> reads = new ArrayList<>();
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+      while (System.nanoTime() < until) {
+        reads.add(client.queryAsync(RegisterStateMachine.get("k"), ReadConsistency.LINEARIZABLE));
+        reads.add(client.queryAsync(RegisterStateMachine.get("k"), ReadConsistency.FOLLOWER));
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // pacing, not waiting
+      }
+      for (CompletableFuture<byte[]> r : reads) {
+        assertThat(Keys.utf8(r.join())).isEqualTo("before");
+      }
+      assertThat(cluster.awaitLeader().id()).isNotEqualTo(leader.id());
     }
   }
 

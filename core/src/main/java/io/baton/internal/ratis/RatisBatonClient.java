@@ -12,9 +12,11 @@ import io.baton.StateMachineHaltedException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
@@ -47,6 +49,9 @@ public final class RatisBatonClient implements BatonClient {
   private final List<Peer> peers;
   private final Duration requestTimeout;
   private final AtomicBoolean closed = new AtomicBoolean();
+
+  /** Followers that failed a FOLLOWER read, by id: not chosen again until the value (nanoTime). */
+  private final Map<String, Long> suspectFollowers = new ConcurrentHashMap<>();
 
   /** Runs blocking stale reads: at most 16 at once per client, idle threads end after 30 s. */
   private final ThreadPoolExecutor readPool = newReadPool();
@@ -126,13 +131,8 @@ public final class RatisBatonClient implements BatonClient {
     Message m = Message.valueOf(Envelope.app(query));
     return switch (consistency) {
       case LINEARIZABLE ->
-          translate(
-              retryWhileSteppingDown(() -> client.async().sendReadOnlyUnordered(m, null)), "query");
-      case FOLLOWER ->
-          translate(
-              retryWhileSteppingDown(
-                  () -> client.async().sendReadOnlyUnordered(m, randomFollower())),
-              "query");
+          translate(retryRead(() -> client.async().sendReadOnlyUnordered(m, null)), "query");
+      case FOLLOWER -> translate(followerRead(m), "query");
       case STALE -> translate(staleRead(m, randomPeer()), "query");
     };
   }
@@ -168,26 +168,106 @@ public final class RatisBatonClient implements BatonClient {
    */
   private CompletableFuture<RaftClientReply> retryWhileSteppingDown(
       java.util.function.Supplier<CompletableFuture<RaftClientReply>> send) {
-    return retryWhileSteppingDown(send, System.nanoTime() + requestTimeout.toNanos());
+    return retry(send, RatisBatonClient::isSteppingDown, 5);
+  }
+
+  /*
+   * A read that reaches a node which does not know the current leader (any node during an
+   * election, a deposed leader, a follower cut off from the leader) fails with ReadIndexException
+   * ("Leader is unknown"), and Ratis's client does not retry it. A read has no effect, so Baton
+   * retries it, until the request timeout, as the client does for writes: callers see the failover
+   * as latency, not as an error. A FOLLOWER read picks a follower again on every attempt.
+   */
+  private CompletableFuture<RaftClientReply> retryRead(
+      java.util.function.Supplier<CompletableFuture<RaftClientReply>> send) {
+    return retry(send, RatisBatonClient::isReadRetriable, 20);
+  }
+
+  /*
+   * A FOLLOWER read goes to one follower, and Ratis's client keeps retrying that very node until
+   * the request timeout when it is down, removed or cut off. So each follower gets one bounded
+   * attempt (FOLLOWER_ATTEMPT); if it fails for any reason but the application's own rejection,
+   * the follower is avoided for a while (SUSPECT_FOR) and the read goes to the leader instead,
+   * which is at least as fresh (a leader read is linearizable too). The abandoned attempt ends on
+   * its own at the request timeout; it has no effect.
+   */
+  private static final long FOLLOWER_ATTEMPT_MILLIS = 1000;
+  private static final long SUSPECT_FOR_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+  @SuppressWarnings("FutureReturnValueIgnored") // the nested future is composed, not ignored
+  private CompletableFuture<RaftClientReply> followerRead(Message m) {
+    long deadline = System.nanoTime() + requestTimeout.toNanos();
+    java.util.function.Supplier<CompletableFuture<RaftClientReply>> viaLeader =
+        () -> client.async().sendReadOnlyUnordered(m, null);
+    RaftPeerId target = randomFollower();
+    if (target == null) {
+      return retry(viaLeader, RatisBatonClient::isReadRetriable, 20, deadline);
+    }
+    long attemptDeadline =
+        Math.min(
+            deadline, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FOLLOWER_ATTEMPT_MILLIS));
+    return retry(
+            () -> client.async().sendReadOnlyUnordered(m, target),
+            RatisBatonClient::isReadRetriable,
+            20,
+            attemptDeadline)
+        .orTimeout(FOLLOWER_ATTEMPT_MILLIS, TimeUnit.MILLISECONDS)
+        .handle(
+            (reply, error) -> {
+              Throwable t = error != null ? unwrap(error) : reply.getException();
+              if (t == null || t instanceof StateMachineException || closed.get()) {
+                return error != null
+                    ? CompletableFuture.<RaftClientReply>failedFuture(error)
+                    : CompletableFuture.completedFuture(reply);
+              }
+              suspectFollowers.put(target.toString(), System.nanoTime() + SUSPECT_FOR_NANOS);
+              return retry(viaLeader, RatisBatonClient::isReadRetriable, 20, deadline);
+            })
+        .thenCompose(f -> f);
+  }
+
+  private static boolean isReadRetriable(Throwable t) {
+    return isSteppingDown(t) || isLeaderUnknown(t);
+  }
+
+  private CompletableFuture<RaftClientReply> retry(
+      java.util.function.Supplier<CompletableFuture<RaftClientReply>> send,
+      java.util.function.Predicate<Throwable> retriable,
+      long pauseMillis) {
+    return retry(send, retriable, pauseMillis, System.nanoTime() + requestTimeout.toNanos());
   }
 
   @SuppressWarnings("FutureReturnValueIgnored") // the nested future is composed, not ignored
-  private CompletableFuture<RaftClientReply> retryWhileSteppingDown(
-      java.util.function.Supplier<CompletableFuture<RaftClientReply>> send, long deadline) {
+  private CompletableFuture<RaftClientReply> retry(
+      java.util.function.Supplier<CompletableFuture<RaftClientReply>> send,
+      java.util.function.Predicate<Throwable> retriable,
+      long pauseMillis,
+      long deadline) {
     return send.get()
         .handle(
             (reply, error) -> {
               Throwable t = error != null ? unwrap(error) : reply.getException();
-              if (isSteppingDown(t) && System.nanoTime() < deadline && !closed.get()) {
+              if (t != null && retriable.test(t) && System.nanoTime() < deadline && !closed.get()) {
                 return CompletableFuture.supplyAsync(
-                        () -> null, CompletableFuture.delayedExecutor(5, TimeUnit.MILLISECONDS))
-                    .thenCompose(v -> retryWhileSteppingDown(send, deadline));
+                        () -> null,
+                        CompletableFuture.delayedExecutor(pauseMillis, TimeUnit.MILLISECONDS))
+                    .thenCompose(v -> retry(send, retriable, pauseMillis, deadline));
               }
               return error != null
                   ? CompletableFuture.<RaftClientReply>failedFuture(error)
                   : CompletableFuture.completedFuture(reply);
             })
         .thenCompose(f -> f);
+  }
+
+  private static boolean isLeaderUnknown(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof org.apache.ratis.protocol.exceptions.ReadIndexException
+          || c instanceof org.apache.ratis.protocol.exceptions.LeaderNotReadyException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean isSteppingDown(Throwable t) {
@@ -215,11 +295,18 @@ public final class RatisBatonClient implements BatonClient {
   }
 
   /** A random peer other than the leader this client last heard from, if it knows one. */
+  /** A random follower not recently suspected, or null if there is none (ask the leader). */
   private RaftPeerId randomFollower() {
     RaftPeerId leader = client.getLeaderId();
-    List<Peer> others =
-        peers.stream().filter(p -> leader == null || !p.id().equals(leader.toString())).toList();
-    List<Peer> from = others.isEmpty() ? peers : others;
+    long now = System.nanoTime();
+    List<Peer> from =
+        peers.stream()
+            .filter(p -> leader == null || !p.id().equals(leader.toString()))
+            .filter(p -> suspectFollowers.getOrDefault(p.id(), now) - now <= 0)
+            .toList();
+    if (from.isEmpty()) {
+      return null;
+    }
     return RaftPeerId.valueOf(from.get(ThreadLocalRandom.current().nextInt(from.size())).id());
   }
 
