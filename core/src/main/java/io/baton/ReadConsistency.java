@@ -15,7 +15,8 @@ public enum ReadConsistency {
   /**
    * Linearizable, answered by a follower: the follower asks the leader for its commit index and
    * answers once it has applied up to it. Moves read load off the leader at the cost of a round
-   * trip.
+   * trip. If the chosen follower cannot answer within a second (down, removed, cut off), {@code
+   * query} asks the leader instead.
    */
   FOLLOWER,
   /**
