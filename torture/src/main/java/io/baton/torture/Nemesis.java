@@ -587,7 +587,12 @@ final class Nemesis {
         leader.isPresent() && random.nextInt(3) == 0
             ? leader.get()
             : others.get(random.nextInt(others.size()));
-    boolean wipe = random.nextBoolean();
+    boolean wipe =
+        switch (options.rejoin()) {
+          case WIPED -> true;
+          case OLD_DATA -> false;
+          case BOTH -> random.nextBoolean();
+        };
     long hold = hold(3000, 8000, budget);
     f.describe(
         "remove "

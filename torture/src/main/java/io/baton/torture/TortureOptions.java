@@ -36,6 +36,7 @@ import java.util.regex.Pattern;
  * @param recoveryTimeout how long the cluster may take to serve again after a fault is healed
  * @param checkBudget how long the linearizability search may spend on one key
  * @param network whether network namespaces are used ({@code auto}: when root)
+ * @param rejoin how a node removed by the membership nemesis comes back
  */
 public record TortureOptions(
     Duration duration,
@@ -51,7 +52,22 @@ public record TortureOptions(
     Duration requestTimeout,
     Duration recoveryTimeout,
     Duration checkBudget,
-    NetworkMode network) {
+    NetworkMode network,
+    Rejoin rejoin) {
+
+  /** How a node removed by the membership nemesis is brought back. */
+  public enum Rejoin {
+    /** Either way, chosen by the seed for each fault. */
+    BOTH,
+    /** On a wiped data directory: it receives the leader's snapshot. */
+    WIPED,
+    /** On its own old data directory (cold standby): only what it missed is sent. */
+    OLD_DATA;
+
+    String label() {
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+  }
 
   /** How the nodes are networked. */
   public enum NetworkMode {
@@ -69,6 +85,7 @@ public record TortureOptions(
     Objects.requireNonNull(profile, "profile");
     Objects.requireNonNull(out, "out");
     Objects.requireNonNull(network, "network");
+    Objects.requireNonNull(rejoin, "rejoin");
     nemeses = Set.copyOf(nemeses);
   }
 
@@ -92,6 +109,8 @@ public record TortureOptions(
           + "  --snapshot-every N    node snapshot interval in entries (default 2000)\n"
           + "  --request-timeout D   client request timeout, 1s-60s (default 20s)\n"
           + "  --min-ok N            fewer successful operations fails the run (default 1000)\n"
+          + "  --rejoin HOW          how a removed node comes back: both, wiped or old-data\n"
+          + "                        (default both)\n"
           + "  --broken stale-reads  deliberately broken mode: the checker must report a violation\n"
           + "  --help                this text\n"
           + "\n"
@@ -117,7 +136,27 @@ public record TortureOptions(
         Duration.ofSeconds(20),
         Duration.ofSeconds(60),
         Duration.ofSeconds(60),
-        NetworkMode.AUTO);
+        NetworkMode.AUTO,
+        Rejoin.BOTH);
+  }
+
+  TortureOptions withRejoin(Rejoin how) {
+    return new TortureOptions(
+        duration,
+        nodes,
+        nemeses,
+        seed,
+        profile,
+        out,
+        clients,
+        brokenStaleReads,
+        minOkOps,
+        snapshotEvery,
+        requestTimeout,
+        recoveryTimeout,
+        checkBudget,
+        network,
+        how);
   }
 
   TortureOptions withNemeses(Set<NemesisKind> set) {
@@ -135,7 +174,8 @@ public record TortureOptions(
         requestTimeout,
         recoveryTimeout,
         checkBudget,
-        network);
+        network,
+        rejoin);
   }
 
   TortureOptions withBroken(boolean broken) {
@@ -153,7 +193,8 @@ public record TortureOptions(
         requestTimeout,
         recoveryTimeout,
         checkBudget,
-        network);
+        network,
+        rejoin);
   }
 
   TortureOptions withMinOkOps(long min) {
@@ -171,7 +212,8 @@ public record TortureOptions(
         requestTimeout,
         recoveryTimeout,
         checkBudget,
-        network);
+        network,
+        rejoin);
   }
 
   TortureOptions withNetwork(NetworkMode mode) {
@@ -189,7 +231,8 @@ public record TortureOptions(
         requestTimeout,
         recoveryTimeout,
         checkBudget,
-        mode);
+        mode,
+        rejoin);
   }
 
   /** The command line that reproduces this run. */
@@ -204,6 +247,9 @@ public record TortureOptions(
     b.append(" --clients ").append(clients);
     b.append(" --network ").append(network.name().toLowerCase(Locale.ROOT));
     b.append(" --snapshot-every ").append(snapshotEvery);
+    if (rejoin != Rejoin.BOTH) {
+      b.append(" --rejoin ").append(rejoin.label());
+    }
     if (brokenStaleReads) {
       b.append(" --broken stale-reads");
     }
@@ -261,7 +307,8 @@ public record TortureOptions(
             "min-ok",
             "broken",
             "recovery-timeout",
-            "check-budget");
+            "check-budget",
+            "rejoin");
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
       if (a.equals("--help") || a.equals("-h") || a.equals("help")) {
@@ -354,6 +401,15 @@ public record TortureOptions(
     Duration recovery =
         parseDuration("recovery-timeout", values.getOrDefault("recovery-timeout", "60s"));
     Duration budget = parseDuration("check-budget", values.getOrDefault("check-budget", "60s"));
+    Rejoin rejoin;
+    try {
+      rejoin =
+          Rejoin.valueOf(
+              values.getOrDefault("rejoin", "both").toUpperCase(Locale.ROOT).replace('-', '_'));
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(
+          "option --rejoin: '" + values.get("rejoin") + "' is not one of both, wiped, old-data");
+    }
     return new TortureOptions(
         duration,
         nodes,
@@ -368,7 +424,8 @@ public record TortureOptions(
         requestTimeout,
         recovery,
         budget,
-        network);
+        network,
+        rejoin);
   }
 
   private static Set<NemesisKind> parseNemeses(String text) {

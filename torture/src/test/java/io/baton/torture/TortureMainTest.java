@@ -58,6 +58,18 @@ final class TortureMainTest {
     assertThat(err()).contains("FAST, DEFAULT, WAN");
     assertThat(run("--broken", "everything")).isEqualTo(2);
     assertThat(err()).contains("stale-reads");
+    assertThat(run("--rejoin", "sometimes")).isEqualTo(2);
+    assertThat(err()).contains("--rejoin: 'sometimes' is not one of both, wiped, old-data");
+  }
+
+  @Test
+  void rejoin_parses_andOnlyANonDefaultChoiceIsReproduced() {
+    assertThat(TortureOptions.parse(List.of("--seed", "1")).rejoin())
+        .isEqualTo(TortureOptions.Rejoin.BOTH);
+    assertThat(TortureOptions.parse(List.of("--seed", "1")).reproduce()).doesNotContain("rejoin");
+    TortureOptions o = TortureOptions.parse(List.of("--rejoin", "old-data", "--seed", "1"));
+    assertThat(o.rejoin()).isEqualTo(TortureOptions.Rejoin.OLD_DATA);
+    assertThat(o.reproduce()).contains("--rejoin old-data");
   }
 
   @Test
