@@ -223,6 +223,36 @@ final class AdminMembershipTest {
   }
 
   @Test
+  void coldStandby_nodeThatAppliedItsOwnRemoval_comesBackFromItsOldDataDirectory()
+      throws Exception {
+    try (TestCluster cluster = TestCluster.start(3, dir, id -> new RegisterStateMachine())) {
+      BatonNode leader = cluster.awaitLeader();
+      BatonClient client = cluster.newClient();
+      for (int i = 0; i < 100; i++) {
+        client.submit(RegisterStateMachine.put("old" + i, "v"));
+      }
+      String cold = cluster.followerIds(leader).get(0);
+      BatonAdmin admin = cluster.admin();
+      admin.removeNode(cold);
+      // Unlike a node stopped at once, this one learns that its removal committed and closes its
+      // replica of the group (role DOWN) before it is stopped.
+      cluster.await(
+          cold + " closed its group",
+          TestCluster.WAIT,
+          () -> cluster.node(cold).status().role() == io.baton.statemachine.Role.DOWN);
+      cluster.stop(cold);
+      client.submit(RegisterStateMachine.put("new", "v"));
+
+      cluster.startJoining(cold);
+      Peer peer =
+          cluster.peers().stream().filter(p -> p.id().equals(cold)).findFirst().orElseThrow();
+      admin.addNode(peer);
+      assertThat(admin.status().voters()).hasSize(3).contains(cold);
+      cluster.awaitConverged();
+    }
+  }
+
+  @Test
   void coldStandby_removedNodeComesBackFromItsOldDataDirectory() throws Exception {
     try (TestCluster cluster =
         TestCluster.start(
