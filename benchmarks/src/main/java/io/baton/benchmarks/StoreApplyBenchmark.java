@@ -1,13 +1,11 @@
 package io.baton.benchmarks;
 
+import io.baton.benchmarks.support.Dirs;
 import io.baton.statemachine.Keys;
 import io.baton.storage.RocksDbStateStore;
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -61,7 +59,7 @@ public class StoreApplyBenchmark {
   @TearDown(Level.Trial)
   public void close() throws IOException {
     store.close();
-    deleteRecursively(dir);
+    Dirs.delete(dir);
   }
 
   @Benchmark
@@ -74,27 +72,5 @@ public class StoreApplyBenchmark {
       batch.commit(1, i);
     }
     return i;
-  }
-
-  static void deleteRecursively(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    Files.walkFileTree(
-        root,
-        new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-              throws IOException {
-            Files.delete(file);
-            return FileVisitResult.CONTINUE;
-          }
-
-          @Override
-          public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-            Files.delete(d);
-            return FileVisitResult.CONTINUE;
-          }
-        });
   }
 }
