@@ -373,13 +373,31 @@ public final class RatisBatonAdmin implements BatonAdmin {
     return b.build();
   }
 
+  /*
+   * A leader that was just elected answers reads with "leader unknown" (ReadIndexException) or
+   * LeaderNotReadyException until it has committed an entry of its term; the probe that found it
+   * can be that early. Such a read has no effect, so it is retried for a few seconds.
+   */
   private ClusterSettings readSettings(Probe leader) {
     try (RaftClient c = singleNodeClient(leader.peer(), Duration.ofSeconds(5))) {
-      RaftClientReply reply =
-          c.io()
-              .sendReadOnly(
-                  Message.valueOf(Envelope.baton(Envelope.Q_SETTINGS, new byte[0])),
-                  leader.peer().getId());
+      Message query = Message.valueOf(Envelope.baton(Envelope.Q_SETTINGS, new byte[0]));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+      RaftClientReply reply;
+      while (true) {
+        try {
+          reply = c.io().sendReadOnly(query, leader.peer().getId());
+          if (reply.isSuccess()
+              || !isLeaderNotYetKnown(reply.getException())
+              || System.nanoTime() > deadline) {
+            break;
+          }
+        } catch (IOException e) {
+          if (!isLeaderNotYetKnown(e) || System.nanoTime() > deadline) {
+            throw e;
+          }
+        }
+        sleep(100);
+      }
       if (!reply.isSuccess()) {
         throw new BatonException("cannot read cluster settings: " + reply.getException());
       }
@@ -388,6 +406,16 @@ public final class RatisBatonAdmin implements BatonAdmin {
     } catch (IOException e) {
       throw new BatonException("cannot read cluster settings from the leader: " + describe(e), e);
     }
+  }
+
+  private static boolean isLeaderNotYetKnown(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof org.apache.ratis.protocol.exceptions.ReadIndexException
+          || c instanceof org.apache.ratis.protocol.exceptions.LeaderNotReadyException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override
