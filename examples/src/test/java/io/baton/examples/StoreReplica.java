@@ -54,6 +54,11 @@ public final class StoreReplica implements AutoCloseable {
     return index;
   }
 
+  /** The {@link Command#id()} of the last applied command. */
+  public long lastCommandId() {
+    return Command.of(index, new byte[0]).id();
+  }
+
   @Override
   public void close() {
     store.close();

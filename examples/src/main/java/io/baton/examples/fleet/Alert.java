@@ -8,7 +8,7 @@ import java.util.Objects;
 /**
  * A pending geofence alert: a position report moved {@code vehicleId} into {@code geofences}.
  *
- * @param id the alert's id, the log index of the report that raised it: the same on every replica
+ * @param id the alert's id, the command id of the report that raised it: the same on every replica
  * @param vehicleId the vehicle
  * @param geofences the geofences it entered, by name
  * @param lat the reported latitude

@@ -42,9 +42,9 @@ import java.util.Set;
  *       instead of every vehicle. Cells are {@value #CELL_DEGREES}° square; the cell size is part
  *       of the stored format;
  *   <li>{@value #GEOFENCES}: name (UTF-8) → {@link Geofence};
- *   <li>{@value #ALERTS}: alert id (the log index of the report that raised it, 8 bytes big-endian)
- *       → {@link StoredAlert}, pending until acknowledged. Using the log index makes the key the
- *       same on every replica and orders alerts as they were raised.
+ *   <li>{@value #ALERTS}: alert id (the {@link Command#id() command id} of the report that raised
+ *       it, 8 bytes big-endian) → {@link StoredAlert}, pending until acknowledged. Using the
+ *       command id makes the key the same on every replica and orders alerts as they were raised.
  * </ul>
  *
  * <p>Every report checks every geofence, which suits the tens to thousands of geofences such a
@@ -187,7 +187,7 @@ public final class FleetStateMachine implements StateMachine {
     FleetReply.Builder reply = FleetReply.newBuilder();
     switch (c.getOpCase()) {
       case REPORT:
-        report(c.getReport(), command.index(), state, reply);
+        report(c.getReport(), command.id(), state, reply);
         break;
       case DEFINE_GEOFENCE:
         DefineGeofence d = c.getDefineGeofence();
@@ -214,7 +214,7 @@ public final class FleetStateMachine implements StateMachine {
   }
 
   private static void report(
-      ReportPosition r, long index, StateWriter state, FleetReply.Builder reply) {
+      ReportPosition r, long commandId, StateWriter state, FleetReply.Builder reply) {
     byte[] vehicle = Keys.utf8(r.getVehicleId());
     byte[] oldBytes = state.get(POSITIONS, vehicle);
     Position old = oldBytes == null ? null : parse(Position.parser(), oldBytes);
@@ -233,7 +233,7 @@ public final class FleetStateMachine implements StateMachine {
             .setLat(r.getLat())
             .setLon(r.getLon())
             .setReportedAtMillis(r.getReportedAtMillis())
-            .setIndex(index)
+            .setCommandId(commandId)
             .build();
     byte[] nowBytes = now.toByteArray();
     if (old != null) {
@@ -259,15 +259,15 @@ public final class FleetStateMachine implements StateMachine {
     if (!entered.isEmpty()) {
       StoredAlert alert =
           StoredAlert.newBuilder()
-              .setId(index)
+              .setId(commandId)
               .setVehicleId(r.getVehicleId())
               .addAllGeofences(entered)
               .setLat(r.getLat())
               .setLon(r.getLon())
               .setReportedAtMillis(r.getReportedAtMillis())
               .build();
-      state.put(ALERTS, Keys.longBytes(index), alert.toByteArray());
-      reply.setAlertId(index);
+      state.put(ALERTS, Keys.longBytes(commandId), alert.toByteArray());
+      reply.setAlertId(commandId);
     }
   }
 

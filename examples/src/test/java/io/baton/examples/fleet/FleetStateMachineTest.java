@@ -125,7 +125,7 @@ final class FleetStateMachineTest {
     assertThat(p.getLat()).isEqualTo(51.5074);
     assertThat(p.getLon()).isEqualTo(-0.1278);
     assertThat(p.getReportedAtMillis()).isEqualTo(1_000);
-    assertThat(p.getIndex()).isEqualTo(replica.lastIndex());
+    assertThat(p.getCommandId()).isEqualTo(replica.lastCommandId());
   }
 
   @Test
@@ -217,23 +217,23 @@ final class FleetStateMachineTest {
   }
 
   @Test
-  void report_enteringGeofence_raisesExactlyOneAlertKeyedByLogIndex() {
+  void report_enteringGeofence_raisesExactlyOneAlertKeyedByCommandId() {
     defineGeofence("depot", area(51.50, -0.13, 51.52, -0.11));
     report("truck-1", 51.0, 0.0, 1);
 
     FleetReply entering = report("truck-1", 51.51, -0.12, 2);
-    long index = replica.lastIndex();
+    long id = replica.lastCommandId();
     FleetReply stayingInside = report("truck-1", 51.515, -0.125, 3);
 
     assertThat(entering.getEnteredList()).containsExactly("depot");
-    assertThat(entering.getAlertId()).isEqualTo(index);
+    assertThat(entering.getAlertId()).isEqualTo(id);
     assertThat(stayingInside.getEnteredList()).isEmpty();
     assertThat(stayingInside.getAlertId()).isZero();
     assertThat(pendingAlerts().getAlertsList())
         .singleElement()
         .satisfies(
             a -> {
-              assertThat(a.getId()).isEqualTo(index);
+              assertThat(a.getId()).isEqualTo(id);
               assertThat(a.getVehicleId()).isEqualTo("truck-1");
               assertThat(a.getGeofencesList()).containsExactly("depot");
               assertThat(a.getReportedAtMillis()).isEqualTo(2);
