@@ -58,7 +58,7 @@ final class DamagedDiskTest {
             id -> new RegisterStateMachine(),
             b -> b.logSegmentSizeBytes(128 << 10).maxCommandBytes(16 << 10));
     cluster.awaitLeader();
-    client = cluster.newClient();
+    client = cluster.newUnbatchedClient(); // the test counts log entries
     write(writes);
     follower = cluster.followerIds(cluster.awaitLeader()).get(0);
     data = dir.resolve(follower);

@@ -58,7 +58,7 @@ final class RecoveryTest {
             id -> new RegisterStateMachine(),
             b -> b.logSegmentSizeBytes(128 << 10).maxCommandBytes(16 << 10))) {
       BatonNode leader = cluster.awaitLeader();
-      BatonClient client = cluster.newClient();
+      BatonClient client = cluster.newUnbatchedClient(); // entries past the purge gap
       write(client, "before-", 200);
       String follower = cluster.followerIds(leader).get(0);
       cluster.awaitConverged();

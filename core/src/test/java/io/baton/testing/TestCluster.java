@@ -246,6 +246,16 @@ public final class TestCluster implements AutoCloseable {
     return c;
   }
 
+  /**
+   * A client that sends every command as its own log entry, closed with the cluster: for tests that
+   * need a given number of entries (to fill log segments, or reach a snapshot threshold).
+   */
+  public BatonClient newUnbatchedClient() {
+    BatonClient c = BatonClient.newBuilder().peers(peers).commandBatching(false).build();
+    clients.add(c);
+    return c;
+  }
+
   /** Waits until exactly one live node is a ready leader and returns it. */
   public BatonNode awaitLeader() {
     return awaitLeader(WAIT);

@@ -96,6 +96,10 @@ final class BatonStateMachineAdapter extends BaseStateMachine {
    */
   static final byte REPLY_OK = 0;
   static final byte REPLY_LOST = 1;
+
+  /** A batch's replies follow (CommandBatch). */
+  static final byte REPLY_BATCH = 2;
+
   private static final ByteString OK_PREFIX = ByteString.copyFrom(new byte[] {REPLY_OK});
   private static final Message LOST = Message.valueOf(ByteString.copyFrom(new byte[] {REPLY_LOST}));
 
@@ -337,26 +341,83 @@ final class BatonStateMachineAdapter extends BaseStateMachine {
       }
       return trx;
     }
-    if (content.size() > maxCommandBytes) {
-      trx.setException(
-          new RejectedCommandException(
-              "command is "
-                  + content.size()
-                  + " bytes; the maximum is "
-                  + maxCommandBytes
-                  + " (NodeConfig.maxCommandBytes)"));
-      return trx;
-    }
     Throwable halted = haltCause;
     if (halted != null) {
       trx.setException(new HaltedException(haltMessage(halted)));
       return trx;
     }
-    String rejection = CommandPath.rejection(app, content.toByteArray());
+    if (kind == Envelope.BATCH) {
+      return startBatch(request, content);
+    }
+    String rejection = rejection(content.size(), content.toByteArray());
     if (rejection != null) {
       trx.setException(new RejectedCommandException(rejection));
     }
     return trx;
+  }
+
+  /** Why the leader refuses a command of {@code size} bytes, or null if it accepts it. */
+  private String rejection(int size, byte[] command) {
+    if (size > maxCommandBytes) {
+      return "command is "
+          + size
+          + " bytes; the maximum is "
+          + maxCommandBytes
+          + " (NodeConfig.maxCommandBytes)";
+    }
+    return CommandPath.rejection(app, command);
+  }
+
+  /*
+   * A batch is validated command by command. Accepted commands are logged as sent; a refused one is
+   * logged as a REJECTED item carrying its reason, so its place in the batch, and the reply its
+   * sender receives, are the same on every replica. The whole batch is refused only if it is
+   * malformed or too large for one log entry.
+   */
+  private TransactionContext startBatch(RaftClientRequest request, ByteString body) {
+    TransactionContext.Builder trx =
+        TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request);
+    long limit = maxBatchBytes();
+    if (body.size() > limit) {
+      return trx.build()
+          .setException(
+              new RejectedCommandException(
+                  "batch is " + body.size() + " bytes; the maximum is " + limit));
+    }
+    List<CommandBatch.Item> items;
+    try {
+      items = CommandBatch.decode(body);
+    } catch (IllegalArgumentException e) {
+      return trx.build().setException(new RejectedCommandException(e.getMessage()));
+    }
+    boolean rewritten = false;
+    for (int i = 0; i < items.size(); i++) {
+      CommandBatch.Item item = items.get(i);
+      if (item.rejected()) {
+        return trx.build()
+            .setException(
+                new RejectedCommandException(
+                    "batch item " + i + " is marked rejected by a client"));
+      }
+      String rejection = rejection(item.bytes().length, item.bytes());
+      if (rejection != null) {
+        items.set(i, CommandBatch.Item.rejected(rejection));
+        rewritten = true;
+      }
+    }
+    if (rewritten) {
+      trx.setLogData(CommandBatch.encode(items));
+    }
+    return trx.build();
+  }
+
+  /*
+   * The largest batch the leader logs: one entry must fit the appender's buffer, which is at least
+   * 4 MiB and at least maxCommandBytes plus 64 KiB (RaftConfig.appenderBufferBytes). Clients send
+   * batches of at most 256 KiB.
+   */
+  private long maxBatchBytes() {
+    return Math.max(maxCommandBytes, 1L << 20);
   }
 
   @Override
@@ -390,9 +451,16 @@ final class BatonStateMachineAdapter extends BaseStateMachine {
         return CompletableFuture.completedFuture(
             Message.valueOf(OK_PREFIX.concat(UnsafeByteOperations.unsafeWrap(reply))));
       }
-      byte[] bytes = Envelope.body(message).toByteArray();
       try {
-        reply = CommandPath.apply(app, s, term, index, bytes);
+        if (Envelope.kind(message) == Envelope.BATCH) {
+          List<CommandBatch.Item> replies =
+              CommandPath.applyBatch(
+                  app, s, term, index, CommandBatch.decode(Envelope.body(message)));
+          advanceApplied(term, index);
+          return CompletableFuture.completedFuture(
+              Message.valueOf(CommandBatch.encodeReply(replies)));
+        }
+        reply = CommandPath.apply(app, s, term, index, Envelope.body(message).toByteArray());
       } catch (RuntimeException | Error e) {
         haltCause = e;
         LOG.error(
@@ -519,8 +587,12 @@ final class BatonStateMachineAdapter extends BaseStateMachine {
             new IOException("state store is being replaced by a snapshot; retry"));
       }
       ByteString message = request.getContent();
-      if (Envelope.kind(message) == Envelope.BATON) {
+      byte kind = Envelope.kind(message);
+      if (kind == Envelope.BATON) {
         return queryInternal(s, Envelope.body(message));
+      }
+      if (kind == Envelope.BATCH) {
+        throw new IllegalArgumentException("a query cannot be a command batch");
       }
       byte[] reply;
       try (RocksDbStateStore.ConsistentReader reader = s.openConsistentReader()) {

@@ -3,6 +3,8 @@ package io.baton.internal.ratis;
 import io.baton.statemachine.Command;
 import io.baton.statemachine.StateMachine;
 import io.baton.storage.RocksDbStateStore;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,12 +56,48 @@ public final class CommandPath {
   public static byte[] apply(
       StateMachine app, RocksDbStateStore store, long term, long index, byte[] command) {
     try (RocksDbStateStore.ApplyBatch batch = store.newBatch()) {
-      byte[] reply = app.apply(Command.of(index, command), batch);
-      if (reply == null) {
-        throw new NullPointerException("StateMachine.apply returned null (return new byte[0])");
-      }
+      byte[] reply = applyOne(app, batch, Command.of(index, command));
       batch.commit(term, index);
       return reply;
     }
+  }
+
+  /**
+   * Applies the commands of one batch entry in order, each seeing the writes of those before it,
+   * and commits all their writes with ({@code term}, {@code index}) in one atomic write. Items the
+   * leader rejected are skipped and answered with their reason.
+   *
+   * @return one reply item per item of {@code items}, in order
+   * @throws RuntimeException or {@link Error} as {@link #apply} does; nothing of the batch is then
+   *     written
+   */
+  static List<CommandBatch.Item> applyBatch(
+      StateMachine app,
+      RocksDbStateStore store,
+      long term,
+      long index,
+      List<CommandBatch.Item> items) {
+    List<CommandBatch.Item> replies = new ArrayList<>(items.size());
+    try (RocksDbStateStore.ApplyBatch batch = store.newBatch()) {
+      for (int position = 0; position < items.size(); position++) {
+        CommandBatch.Item item = items.get(position);
+        replies.add(
+            item.rejected()
+                ? item
+                : CommandBatch.Item.command(
+                    applyOne(app, batch, Command.of(index, position, item.bytes()))));
+      }
+      batch.commit(term, index);
+    }
+    return replies;
+  }
+
+  private static byte[] applyOne(
+      StateMachine app, RocksDbStateStore.ApplyBatch batch, Command command) {
+    byte[] reply = app.apply(command, batch);
+    if (reply == null) {
+      throw new NullPointerException("StateMachine.apply returned null (return new byte[0])");
+    }
+    return reply;
   }
 }

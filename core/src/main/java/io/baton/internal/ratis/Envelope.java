@@ -6,14 +6,16 @@ import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 
 /*
  * Every command and query Baton sends through Ratis starts with one kind byte: APP for the
- * application's own bytes, which follow unchanged, or BATON for Baton's internal operations
- * (cluster settings, admin audit records, digest marks), which the application never sees. For
- * BATON the next byte names the operation.
+ * application's own bytes, which follow unchanged, BATCH for several application commands in one
+ * entry (CommandBatch; commands only), or BATON for Baton's internal operations (cluster settings,
+ * admin audit records, digest marks), which the application never sees. For BATON the next byte
+ * names the operation.
  */
 /** The framing of messages sent through Ratis. Not API. */
 final class Envelope {
   static final byte APP = 0;
   static final byte BATON = 1;
+  static final byte BATCH = 2;
 
   /** Internal commands. */
   static final byte OP_SETTINGS = 1;
@@ -59,7 +61,7 @@ final class Envelope {
       throw new IllegalArgumentException("empty message: no Baton kind byte (client too old?)");
     }
     byte kind = message.byteAt(0);
-    if (kind != APP && kind != BATON) {
+    if (kind != APP && kind != BATON && kind != BATCH) {
       throw new IllegalArgumentException(
           "unknown message kind " + kind + " (client and server versions differ?)");
     }
