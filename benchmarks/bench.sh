@@ -92,6 +92,14 @@ if [ -n "$(git -C "$root" status --porcelain 2>/dev/null | head -1)" ]; then com
 echo "bench: $profile profile, results in $out" >&2
 
 status=0
+# On 2 cores or fewer the JVM's common ForkJoinPool has a parallelism of 1, and every
+# CompletableFuture *Async task (Ratis runs several per replicated entry) then gets a new thread.
+# Forks get a parallelism of 2 there, as ./baton gives its nodes (docs/operations.md).
+pool=()
+if [ "$(nproc)" -le 2 ]; then
+  pool=(-jvmArgsPrepend -Djava.util.concurrent.ForkJoinPool.common.parallelism=2)
+fi
+
 loads=""
 while IFS='|' read -r class file opts; do
   if [ -n "$only" ] && ! [[ "$class" =~ $only ]]; then
@@ -102,7 +110,8 @@ while IFS='|' read -r class file opts; do
   log="$out/$file.log"
   set +e
   # shellcheck disable=SC2086 # $opts is a list of JMH options
-  java -jar "$jar" "^io\.baton\.benchmarks\.$class\." $opts ${jmh_args[@]+"${jmh_args[@]}"} \
+  java -jar "$jar" "^io\.baton\.benchmarks\.$class\." $opts ${pool[@]+"${pool[@]}"} \
+      ${jmh_args[@]+"${jmh_args[@]}"} \
       -rf json -rff "$out/$file.json" </dev/null 2>&1 | tee "$log" | grep -a --line-buffered \
       -E '^(# Benchmark:|# Parameters:|Iteration|# Run complete|[A-Za-z]+Benchmark\.)|<failure>|Exception'
   rc=${PIPESTATUS[0]}

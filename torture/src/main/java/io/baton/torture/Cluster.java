@@ -55,6 +55,8 @@ final class Cluster implements AutoCloseable {
               "-XX:+UseSerialGC",
               "-XX:TieredStopAtLevel=1",
               "-ea",
+              // As ./baton does on small machines (docs/operations.md, JVM settings).
+              "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2",
               "-Dorg.slf4j.simpleLogger.showDateTime=true",
               "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS",
               "-cp",

@@ -114,12 +114,37 @@ public final class RatisBatonNode implements BatonNode {
     }
   }
 
+  private static final java.util.concurrent.atomic.AtomicBoolean POOL_WARNED =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
+  /*
+   * Ratis continues many futures with CompletableFuture's *Async methods and no executor (a
+   * follower's log append, for one). With a common pool parallelism below 2, which is the JVM's
+   * default on machines with 2 cores or fewer, the JDK runs each such task on a new thread: one
+   * thread created per replicated entry. On a 2-core machine that cut raw Ratis from about 3,000 to
+   * about 800 writes/s (benchmarks/RESULTS.md). The pool is fixed when CompletableFuture is first
+   * loaded, long before a node starts, so all a library can do is say so.
+   */
+  private static void warnIfAsyncTasksGetThreads() {
+    if (java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() < 2
+        && POOL_WARNED.compareAndSet(false, true)) {
+      LOG.warn(
+          "The common ForkJoinPool's parallelism is {} (this machine has {} cores), so the JDK"
+              + " starts a new thread for every asynchronous task Ratis runs, several per"
+              + " replicated entry: writes are several times slower. Start the JVM with"
+              + " -Djava.util.concurrent.ForkJoinPool.common.parallelism=2 (docs/operations.md).",
+          java.util.concurrent.ForkJoinPool.getCommonPoolParallelism(),
+          Runtime.getRuntime().availableProcessors());
+    }
+  }
+
   /** Starts a node; see {@link BatonNode.Builder#start()}. */
   public static BatonNode start(
       NodeConfig config, StateMachine app, List<RoleListener> roleListeners) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(app, "app");
     LOG.info("Starting Baton node with {}", config);
+    warnIfAsyncTasksGetThreads();
     DataDirectory dir = DataDirectory.open(config);
     RatisBatonNode node = new RatisBatonNode(config, app, roleListeners, dir);
     try {
