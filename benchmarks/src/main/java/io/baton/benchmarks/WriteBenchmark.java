@@ -30,11 +30,14 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>{@code system=baton}: Baton nodes with default settings, {@link BenchStateMachine} puts of
  * exactly {@code payloadBytes} per command (key and value included), stored in RocksDB on every
- * replica. {@code system=ratis}: {@link RawRatisCluster}, Ratis 3.3.0 with its default settings and
- * a state machine that only counts, sent messages of {@code payloadBytes}. Both are driven by one
- * client through its asynchronous API with a fixed window of {@code window} requests in flight:
- * each invocation waits for a free slot and submits one write, so at steady state invocations per
- * second are acknowledged writes per second. A failed write fails the iteration.
+ * replica; the client batches the commands that wait while earlier ones are in flight into one log
+ * entry (its default). {@code system=baton-unbatched}: the same with {@code
+ * commandBatching(false)}, one log entry per command, to show what batching buys. {@code
+ * system=ratis}: {@link RawRatisCluster}, Ratis 3.3.0 with its default settings and a state machine
+ * that only counts, sent messages of {@code payloadBytes}. Both are driven by one client through
+ * its asynchronous API with a fixed window of {@code window} requests in flight: each invocation
+ * waits for a free slot and submits one write, so at steady state invocations per second are
+ * acknowledged writes per second. A failed write fails the iteration.
  *
  * <p>Every write's latency, submission to acknowledgement, is recorded ({@link Load}); each
  * iteration reports its percentiles, and the CPU time the whole process (three replicas and the
@@ -58,7 +61,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class WriteBenchmark {
   private static final int DISTINCT_COMMANDS = 4096;
 
-  @Param({"baton", "ratis"})
+  @Param({"baton", "baton-unbatched", "ratis"})
   public String system;
 
   @Param({"64", "1024"})
@@ -75,9 +78,9 @@ public class WriteBenchmark {
   @Setup(Level.Trial)
   public void start() {
     switch (system) {
-      case "baton" -> {
+      case "baton", "baton-unbatched" -> {
         baton = BenchCluster.start(3, b -> b);
-        BatonClient client = baton.newClient();
+        BatonClient client = baton.newClient(system.equals("baton"));
         byte[][] commands = new byte[DISTINCT_COMMANDS][];
         for (int i = 0; i < commands.length; i++) {
           commands[i] = BenchStateMachine.putOfSize(i, payloadBytes);
@@ -91,7 +94,9 @@ public class WriteBenchmark {
         Message message = RawRatisCluster.message(payloadBytes);
         write = () -> client.async().send(message);
       }
-      default -> throw new IllegalArgumentException("system must be baton or ratis: " + system);
+      default ->
+          throw new IllegalArgumentException(
+              "system must be baton, baton-unbatched or ratis: " + system);
     }
     write.get().join();
     slots = new Window(window);

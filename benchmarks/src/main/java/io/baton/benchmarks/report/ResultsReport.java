@@ -273,7 +273,10 @@ public final class ResultsReport {
     line("### Write throughput and latency (WriteBenchmark)");
     line("");
     line(
-        "One client, asynchronous submits, window of 64 in flight. `ratis` = plain Ratis 3.3.0 with"
+        "One client, asynchronous submits, window of 64 in flight. `baton` batches the commands"
+            + " that wait while earlier ones are in flight into one log entry (the default);"
+            + " `baton-unbatched` sends each command as its own entry"
+            + " (`BatonClient.Builder.commandBatching(false)`). `ratis` = plain Ratis 3.3.0 with"
             + " default settings and an in-memory counting state machine, same run. Latency of every"
             + " write, per iteration: p50 and p90 are medians over iterations, p99 and max the worst"
             + " iteration's.");
@@ -284,7 +287,7 @@ public final class ResultsReport {
     line("|---|---|---|---|---|---|---|---|---|---|");
     for (String payload : List.of("64", "1024")) {
       Optional<Run> ratisTp = find(tp, "ratis", payload);
-      for (String system : List.of("baton", "ratis")) {
+      for (String system : List.of("baton", "baton-unbatched", "ratis")) {
         Optional<Run> t = find(tp, system, payload);
         if (t.isEmpty()) {
           continue;

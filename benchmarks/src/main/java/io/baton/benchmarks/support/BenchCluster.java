@@ -335,11 +335,17 @@ public final class BenchCluster implements AutoCloseable {
 
   /** A new client of this cluster, closed with it. */
   public BatonClient newClient() {
+    return newClient(true);
+  }
+
+  /** A client of the cluster, with command batching on or off; closed with the cluster. */
+  public BatonClient newClient(boolean commandBatching) {
     BatonClient c =
         BatonClient.newBuilder()
             .peers(peers)
             .clusterName(clusterName)
             .requestTimeout(Duration.ofSeconds(30))
+            .commandBatching(commandBatching)
             .build();
     clients.add(c);
     return c;
