@@ -82,6 +82,20 @@ public final class RatisBatonAdmin implements BatonAdmin {
   private final Consumer<String> progress;
   private final AtomicBoolean closed = new AtomicBoolean();
 
+  /*
+   * Probes and digest requests block on a node's answer, so they run on the admin's own threads:
+   * on the common ForkJoinPool they would take threads that the nodes of this JVM need to answer
+   * them (Ratis continues its futures there), and with a pool of 2 the probes of an in-process
+   * cluster timed out ("no leader right now").
+   */
+  private final java.util.concurrent.ExecutorService calls =
+      java.util.concurrent.Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "baton-admin-call");
+            t.setDaemon(true);
+            return t;
+          });
+
   public RatisBatonAdmin(
       List<Peer> seeds,
       String clusterName,
@@ -304,7 +318,7 @@ public final class RatisBatonAdmin implements BatonAdmin {
 
   private void probeAll(java.util.Collection<RaftPeer> peers, Map<String, Probe> into) {
     List<CompletableFuture<Probe>> futures =
-        peers.stream().map(p -> CompletableFuture.supplyAsync(() -> probe(p))).toList();
+        peers.stream().map(p -> CompletableFuture.supplyAsync(() -> probe(p), calls)).toList();
     for (CompletableFuture<Probe> f : futures) {
       Probe p = f.join();
       into.put(p.peer().getId().toString(), p);
@@ -1164,7 +1178,8 @@ public final class RatisBatonAdmin implements BatonAdmin {
           Map<String, CompletableFuture<String>> pending = new LinkedHashMap<>();
           for (RaftPeer p : Stream.concat(v.voters().stream(), v.listeners().stream()).toList()) {
             pending.put(
-                p.getId().toString(), CompletableFuture.supplyAsync(() -> digestOf(p, index)));
+                p.getId().toString(),
+                CompletableFuture.supplyAsync(() -> digestOf(p, index), calls));
           }
           Map<String, String> digests = new LinkedHashMap<>();
           List<String> unreachable = new ArrayList<>();
@@ -1373,6 +1388,7 @@ public final class RatisBatonAdmin implements BatonAdmin {
   @Override
   public void close() {
     closed.set(true);
+    calls.shutdown();
   }
 
   @Override
