@@ -109,4 +109,38 @@ final class ReadsTest {
           .hasMessageContaining("'n9' is not one of the peers");
     }
   }
+
+  /*
+   * Ratis's ReadIndex skips the leadership check when nothing was committed since a majority last
+   * acknowledged the leader, so a leader cut off from the others kept answering linearizable reads
+   * from its own state until it stepped down (found by the torture harness as a stale read on a
+   * deposed leader). With WAN timeouts the window is between the 1 s lease and the 2 s step-down.
+   */
+  @Test
+  void leaderCutOffFromTheMajority_refusesLinearizableReads_beforeItStepsDown() throws Exception {
+    try (TestCluster cluster =
+        TestCluster.start(
+            3,
+            dir,
+            id -> new RegisterStateMachine(),
+            b -> b.failureDetection(FailureDetection.WAN))) {
+      BatonNode leader = cluster.awaitLeader();
+      BatonClient client = cluster.newClient();
+      client.submit(RegisterStateMachine.put("k", "v1"));
+      assertThat(Keys.utf8(client.query(RegisterStateMachine.get("k")))).isEqualTo("v1");
+
+      for (String follower : cluster.followerIds(leader)) {
+        cluster.kill(follower);
+      }
+      long killed = System.nanoTime();
+      Thread.sleep(1200); // past the 1 s lease (electionTimeoutMin), before the 2 s step-down
+      BatonClient quick = cluster.newClient(java.time.Duration.ofMillis(300));
+
+      assertThatThrownBy(() -> quick.query(RegisterStateMachine.get("k")))
+          .isInstanceOf(BatonException.class);
+      assertThat((System.nanoTime() - killed) / 1_000_000)
+          .as("the read was refused while the leader still believed it led")
+          .isLessThan(2000);
+    }
+  }
 }

@@ -124,7 +124,9 @@ final class BatonStateMachineAdapter extends BaseStateMachine {
   private final Path dbDir;
   private final int maxCommandBytes;
   private final int retainedSnapshots;
+  private final long leaseMillis;
   private final Events events;
+  private volatile RaftServer.Division division;
 
   private final Object applyLock = new Object();
   private final ReentrantReadWriteLock storeLock = new ReentrantReadWriteLock();
@@ -176,11 +178,17 @@ final class BatonStateMachineAdapter extends BaseStateMachine {
       };
 
   BatonStateMachineAdapter(
-      StateMachine app, Path dbDir, int maxCommandBytes, int retainedSnapshots, Events events) {
+      StateMachine app,
+      Path dbDir,
+      int maxCommandBytes,
+      int retainedSnapshots,
+      long leaseMillis,
+      Events events) {
     this.app = app;
     this.dbDir = dbDir;
     this.maxCommandBytes = maxCommandBytes;
     this.retainedSnapshots = retainedSnapshots;
+    this.leaseMillis = leaseMillis;
     this.events = events;
   }
 
@@ -594,6 +602,14 @@ final class BatonStateMachineAdapter extends BaseStateMachine {
       if (kind == Envelope.BATCH) {
         throw new IllegalArgumentException("a query cannot be a command batch");
       }
+      String deposed = possiblyDeposedLeader();
+      if (deposed != null) {
+        return CompletableFuture.failedFuture(
+            new StateMachineException(
+                deposed,
+                new org.apache.ratis.protocol.exceptions.ReadIndexException(deposed),
+                false));
+      }
       byte[] reply;
       try (RocksDbStateStore.ConsistentReader reader = s.openConsistentReader()) {
         reply = app.query(Envelope.body(message).toByteArray(), reader);
@@ -616,6 +632,64 @@ final class BatonStateMachineAdapter extends BaseStateMachine {
     } finally {
       storeLock.readLock().unlock();
     }
+  }
+
+  /*
+   * Ratis's ReadIndex skips the leadership check when the read index is at most the commit index
+   * a majority last acknowledged (ReadIndexHeartbeats.addAppendEntriesListener returns at once).
+   * A leader that was paused or cut off, and does not know yet that it was deposed, has committed
+   * nothing since, so it answers a linearizable read from its old state. The torture harness caught
+   * it: the leader SIGSTOPped, a read queued on it, answered stale right after SIGCONT, while a
+   * newer write had been acknowledged by the new leader. So a node answering a read as leader
+   * must also have heard from a majority of voters (itself included) within the minimum election
+   * timeout: a follower refuses votes while it hears from its leader and starts no election before
+   * that timeout, so no other leader can have been elected since (one clock, one machine or
+   * bounded drift). Otherwise the read fails as "leader unknown" and the client retries it.
+   * Queries that reach query() on a follower carry a read index the leader confirmed.
+   */
+  /** Why this node must not answer a linearizable read as leader now, or null if it may. */
+  private String possiblyDeposedLeader() {
+    RaftServer.Division d = division;
+    if (d == null) {
+      try {
+        d = getServer().join().getDivision(getGroupId());
+        division = d;
+      } catch (IOException | RuntimeException e) {
+        return null; // not started yet: Ratis answers no read before it is
+      }
+    }
+    if (!d.getInfo().isLeader()) {
+      return null;
+    }
+    java.util.Collection<org.apache.ratis.protocol.RaftPeer> voters =
+        d.getRaftConf().getCurrentPeers();
+    RoleInfoProto role = d.getInfo().getRoleInfoProto();
+    int fresh = 0;
+    for (org.apache.ratis.protocol.RaftPeer v : voters) {
+      if (v.getId().equals(d.getId())) {
+        fresh++;
+        continue;
+      }
+      for (org.apache.ratis.proto.RaftProtos.ServerRpcProto f :
+          role.getLeaderInfo().getFollowerInfoList()) {
+        if (f.getId().getId().equals(v.getId().toByteString())
+            && f.getLastRpcElapsedTimeMs() < leaseMillis) {
+          fresh++;
+        }
+      }
+    }
+    if (2 * fresh > voters.size()) {
+      return null;
+    }
+    return "leader "
+        + d.getId()
+        + " has heard from only "
+        + fresh
+        + " of "
+        + voters.size()
+        + " voters (itself included) in the last "
+        + leaseMillis
+        + " ms and may have been deposed; retry";
   }
 
   private CompletableFuture<Message> queryInternal(RocksDbStateStore s, ByteString body) {

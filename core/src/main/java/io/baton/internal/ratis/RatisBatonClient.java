@@ -250,7 +250,9 @@ public final class RatisBatonClient implements BatonClient {
         .handle(
             (reply, error) -> {
               Throwable t = error != null ? unwrap(error) : reply.getException();
-              if (t == null || t instanceof StateMachineException || closed.get()) {
+              if (t == null
+                  || (t instanceof StateMachineException && !isReadRetriable(t))
+                  || closed.get()) {
                 return error != null
                     ? CompletableFuture.<RaftClientReply>failedFuture(error)
                     : CompletableFuture.completedFuture(reply);

@@ -97,6 +97,7 @@ public final class RatisBatonNode implements BatonNode {
             dir.dbDir(),
             config.maxCommandBytes(),
             config.snapshotPolicy().retained(),
+            config.failureDetection().electionTimeoutMin().toMillis(),
             new Events());
     try {
       this.server =
