@@ -401,12 +401,12 @@ public final class RatisBatonAdmin implements BatonAdmin {
         try {
           reply = c.io().sendReadOnly(query, leader.peer().getId());
           if (reply.isSuccess()
-              || !isLeaderNotYetKnown(reply.getException())
+              || !RatisBatonClient.isLeaderUnknown(reply.getException())
               || System.nanoTime() > deadline) {
             break;
           }
         } catch (IOException e) {
-          if (!isLeaderNotYetKnown(e) || System.nanoTime() > deadline) {
+          if (!RatisBatonClient.isLeaderUnknown(e) || System.nanoTime() > deadline) {
             throw e;
           }
         }
@@ -420,16 +420,6 @@ public final class RatisBatonAdmin implements BatonAdmin {
     } catch (IOException e) {
       throw new BatonException("cannot read cluster settings from the leader: " + describe(e), e);
     }
-  }
-
-  private static boolean isLeaderNotYetKnown(Throwable t) {
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof org.apache.ratis.protocol.exceptions.ReadIndexException
-          || c instanceof org.apache.ratis.protocol.exceptions.LeaderNotReadyException) {
-        return true;
-      }
-    }
-    return false;
   }
 
   @Override

@@ -297,7 +297,8 @@ public final class RatisBatonClient implements BatonClient {
         .thenCompose(f -> f);
   }
 
-  private static boolean isLeaderUnknown(Throwable t) {
+  /** Whether {@code t} or a cause says the node does not know a ready leader yet. */
+  static boolean isLeaderUnknown(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
       if (c instanceof org.apache.ratis.protocol.exceptions.ReadIndexException
           || c instanceof org.apache.ratis.protocol.exceptions.LeaderNotReadyException) {
