@@ -111,13 +111,24 @@ public final class TestCluster implements AutoCloseable {
     }
   }
 
-  /** A free TCP port on 127.0.0.1. */
+  /** Ports handed out by {@link #freePort} in this JVM. */
+  private static final java.util.Set<Integer> ISSUED_PORTS =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * A free TCP port on 127.0.0.1, never one already handed out in this JVM: the kernel may return
+   * the port it just released again, and a cluster whose peers share a port cannot start.
+   */
   public static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    for (int attempt = 0; ; attempt++) {
+      try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        s.setReuseAddress(true);
+        if (ISSUED_PORTS.add(s.getLocalPort()) || attempt >= 100) {
+          return s.getLocalPort();
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
   }
 
