@@ -308,7 +308,7 @@ final class ClusterProbe implements AutoCloseable {
               id,
               p.getAddress(),
               v.isVoter(id),
-              up ? role(probe.role()) : Role.DOWN,
+              up ? RatisBatonNode.role(probe.role()) : Role.DOWN,
               v.basePriority(p),
               v.settings().drained().contains(id),
               up ? probe.term() : -1,
@@ -331,16 +331,6 @@ final class ClusterProbe implements AutoCloseable {
                     .orElse(0));
     return new ClusterStatus(
         v.leaderId(), term, members, v.changing(), v.settings().autoFailback(), Instant.now());
-  }
-
-  private static Role role(RaftPeerRole r) {
-    return switch (r) {
-      case LEADER -> Role.LEADER;
-      case FOLLOWER -> Role.FOLLOWER;
-      case CANDIDATE -> Role.CANDIDATE;
-      case LISTENER -> Role.LISTENER;
-      default -> Role.DOWN;
-    };
   }
 
   /** Pauses an admin call between attempts; an interrupt ends the call. */

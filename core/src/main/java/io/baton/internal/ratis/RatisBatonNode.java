@@ -275,7 +275,8 @@ public final class RatisBatonNode implements BatonNode {
         adapter.snapshotsTaken());
   }
 
-  private static Role role(RaftPeerRole r) {
+  /** Baton's name for a Ratis role; any role Baton does not know reads as down. */
+  static Role role(RaftPeerRole r) {
     return switch (r) {
       case LEADER -> Role.LEADER;
       case FOLLOWER -> Role.FOLLOWER;
