@@ -9,11 +9,13 @@ import io.baton.Peer;
 import io.baton.QueryRejectedException;
 import io.baton.ReadConsistency;
 import io.baton.StateMachineHaltedException;
+import io.baton.internal.Deadline;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -50,8 +52,8 @@ public final class RatisBatonClient implements BatonClient {
   private final Duration requestTimeout;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  /** Followers that failed a FOLLOWER read, by id: not chosen again until the value (nanoTime). */
-  private final Map<String, Long> suspectFollowers = new ConcurrentHashMap<>();
+  /** Followers that failed a FOLLOWER read, by id: not chosen again until the deadline passed. */
+  private final Map<String, Deadline> suspectFollowers = new ConcurrentHashMap<>();
 
   /** Runs blocking stale reads: at most 16 at once per client, idle threads end after 30 s. */
   private final ThreadPoolExecutor readPool = newReadPool();
@@ -203,7 +205,7 @@ public final class RatisBatonClient implements BatonClient {
    */
   private CompletableFuture<RaftClientReply> retryWhileSteppingDown(
       java.util.function.Supplier<CompletableFuture<RaftClientReply>> send) {
-    return retry(send, RatisBatonClient::isSteppingDown, 5);
+    return retry(send, RatisErrors::isSteppingDown, 5);
   }
 
   /*
@@ -215,7 +217,7 @@ public final class RatisBatonClient implements BatonClient {
    */
   private CompletableFuture<RaftClientReply> retryRead(
       java.util.function.Supplier<CompletableFuture<RaftClientReply>> send) {
-    return retry(send, RatisBatonClient::isReadRetriable, 20);
+    return retry(send, RatisErrors::isReadRetriable, 20);
   }
 
   /*
@@ -227,23 +229,21 @@ public final class RatisBatonClient implements BatonClient {
    * its own at the request timeout; it has no effect.
    */
   private static final long FOLLOWER_ATTEMPT_MILLIS = 1000;
-  private static final long SUSPECT_FOR_NANOS = TimeUnit.SECONDS.toNanos(5);
+  private static final Duration SUSPECT_FOR = Duration.ofSeconds(5);
 
   @SuppressWarnings("FutureReturnValueIgnored") // the nested future is composed, not ignored
   private CompletableFuture<RaftClientReply> followerRead(Message m) {
-    long deadline = System.nanoTime() + requestTimeout.toNanos();
+    Deadline deadline = Deadline.after(requestTimeout);
     java.util.function.Supplier<CompletableFuture<RaftClientReply>> viaLeader =
         () -> client.async().sendReadOnlyUnordered(m, null);
     RaftPeerId target = randomFollower();
     if (target == null) {
-      return retry(viaLeader, RatisBatonClient::isReadRetriable, 20, deadline);
+      return retry(viaLeader, RatisErrors::isReadRetriable, 20, deadline);
     }
-    long attemptDeadline =
-        Math.min(
-            deadline, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FOLLOWER_ATTEMPT_MILLIS));
+    Deadline attemptDeadline = deadline.capped(Duration.ofMillis(FOLLOWER_ATTEMPT_MILLIS));
     return retry(
             () -> client.async().sendReadOnlyUnordered(m, target),
-            RatisBatonClient::isReadRetriable,
+            RatisErrors::isReadRetriable,
             20,
             attemptDeadline)
         .orTimeout(FOLLOWER_ATTEMPT_MILLIS, TimeUnit.MILLISECONDS)
@@ -251,27 +251,23 @@ public final class RatisBatonClient implements BatonClient {
             (reply, error) -> {
               Throwable t = error != null ? unwrap(error) : reply.getException();
               if (t == null
-                  || (t instanceof StateMachineException && !isReadRetriable(t))
+                  || (t instanceof StateMachineException && !RatisErrors.isReadRetriable(t))
                   || closed.get()) {
                 return error != null
                     ? CompletableFuture.<RaftClientReply>failedFuture(error)
                     : CompletableFuture.completedFuture(reply);
               }
-              suspectFollowers.put(target.toString(), System.nanoTime() + SUSPECT_FOR_NANOS);
-              return retry(viaLeader, RatisBatonClient::isReadRetriable, 20, deadline);
+              suspectFollowers.put(target.toString(), Deadline.after(SUSPECT_FOR));
+              return retry(viaLeader, RatisErrors::isReadRetriable, 20, deadline);
             })
         .thenCompose(f -> f);
-  }
-
-  private static boolean isReadRetriable(Throwable t) {
-    return isSteppingDown(t) || isLeaderUnknown(t);
   }
 
   private CompletableFuture<RaftClientReply> retry(
       java.util.function.Supplier<CompletableFuture<RaftClientReply>> send,
       java.util.function.Predicate<Throwable> retriable,
       long pauseMillis) {
-    return retry(send, retriable, pauseMillis, System.nanoTime() + requestTimeout.toNanos());
+    return retry(send, retriable, pauseMillis, Deadline.after(requestTimeout));
   }
 
   @SuppressWarnings("FutureReturnValueIgnored") // the nested future is composed, not ignored
@@ -279,12 +275,12 @@ public final class RatisBatonClient implements BatonClient {
       java.util.function.Supplier<CompletableFuture<RaftClientReply>> send,
       java.util.function.Predicate<Throwable> retriable,
       long pauseMillis,
-      long deadline) {
+      Deadline deadline) {
     return send.get()
         .handle(
             (reply, error) -> {
               Throwable t = error != null ? unwrap(error) : reply.getException();
-              if (t != null && retriable.test(t) && System.nanoTime() < deadline && !closed.get()) {
+              if (t != null && retriable.test(t) && !deadline.expired() && !closed.get()) {
                 return CompletableFuture.supplyAsync(
                         () -> null,
                         CompletableFuture.delayedExecutor(pauseMillis, TimeUnit.MILLISECONDS))
@@ -295,22 +291,6 @@ public final class RatisBatonClient implements BatonClient {
                   : CompletableFuture.completedFuture(reply);
             })
         .thenCompose(f -> f);
-  }
-
-  /** Whether {@code t} or a cause says the node does not know a ready leader yet. */
-  static boolean isLeaderUnknown(Throwable t) {
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof org.apache.ratis.protocol.exceptions.ReadIndexException
-          || c instanceof org.apache.ratis.protocol.exceptions.LeaderNotReadyException) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static boolean isSteppingDown(Throwable t) {
-    return t instanceof org.apache.ratis.protocol.exceptions.LeaderSteppingDownException
-        || t instanceof org.apache.ratis.protocol.exceptions.TransferLeadershipException;
   }
 
   /*
@@ -336,11 +316,14 @@ public final class RatisBatonClient implements BatonClient {
   /** A random follower not recently suspected, or null if there is none (ask the leader). */
   private RaftPeerId randomFollower() {
     RaftPeerId leader = client.getLeaderId();
-    long now = System.nanoTime();
     List<Peer> from =
         peers.stream()
             .filter(p -> leader == null || !p.id().equals(leader.toString()))
-            .filter(p -> suspectFollowers.getOrDefault(p.id(), now) - now <= 0)
+            .filter(
+                p ->
+                    Optional.ofNullable(suspectFollowers.get(p.id()))
+                        .map(Deadline::expired)
+                        .orElse(true))
             .toList();
     if (from.isEmpty()) {
       return null;

@@ -5,12 +5,12 @@ import io.baton.BatonNode;
 import io.baton.NodeConfig;
 import io.baton.NodeStatus;
 import io.baton.StateDigest;
+import io.baton.internal.Deadline;
 import io.baton.statemachine.Role;
 import io.baton.statemachine.RoleChange;
 import io.baton.statemachine.RoleListener;
 import io.baton.statemachine.StateMachine;
 import java.io.IOException;
-import java.net.BindException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
@@ -161,8 +161,7 @@ public final class RatisBatonNode implements BatonNode {
 
   private static String startFailure(NodeConfig config, DataDirectory dir, Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof BindException
-          || String.valueOf(t.getMessage()).contains("Address already in use")) {
+      if (RatisErrors.isAddressInUse(t)) {
         return "node "
             + config.id()
             + " cannot listen on "
@@ -276,7 +275,8 @@ public final class RatisBatonNode implements BatonNode {
         adapter.snapshotsTaken());
   }
 
-  private static Role role(RaftPeerRole r) {
+  /** Baton's name for a Ratis role; any role Baton does not know reads as down. */
+  static Role role(RaftPeerRole r) {
     return switch (r) {
       case LEADER -> Role.LEADER;
       case FOLLOWER -> Role.FOLLOWER;
@@ -361,9 +361,10 @@ public final class RatisBatonNode implements BatonNode {
      * re-elected in a new term and not ready yet (LeaderNotReadyException). Nothing changed, so
      * the transfer is asked again, within the caller's timeout.
      */
-    long deadline = System.nanoTime() + timeout.toNanos();
+    Deadline deadline = Deadline.after(timeout);
+    Duration pause = Duration.ofMillis(20);
     for (int attempt = 1; ; attempt++) {
-      long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+      long left = Math.max(1, deadline.remainingMillis());
       RaftClientReply reply;
       try {
         reply =
@@ -382,14 +383,11 @@ public final class RatisBatonNode implements BatonNode {
         return;
       }
       boolean stillLeading = divisionIfAlive().map(x -> x.getInfo().isLeader()).orElse(false);
-      boolean retriable =
-          reply.getException()
-                  instanceof org.apache.ratis.protocol.exceptions.LeaderNotReadyException
-              || String.valueOf(reply.getException()).contains("DIFFERENT_LEADER");
+      boolean retriable = RatisErrors.isTransferRetriable(reply.getException());
       if (attempt >= 10
           || !stillLeading
           || !retriable
-          || System.nanoTime() + 20_000_000L >= deadline) {
+          || deadline.remaining().compareTo(pause) <= 0) {
         throw new BatonException(
             "leadership transfer to "
                 + targetId
@@ -405,7 +403,7 @@ public final class RatisBatonNode implements BatonNode {
           attempt,
           reply.getException().getMessage());
       try {
-        Thread.sleep(20);
+        Thread.sleep(pause.toMillis());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new BatonException("interrupted during leadership transfer to " + targetId, e);
