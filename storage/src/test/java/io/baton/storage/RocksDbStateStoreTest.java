@@ -425,7 +425,7 @@ final class RocksDbStateStoreTest {
   @Test
   void open_storeWithNewerFormat_isRefused() throws Exception {
     RocksDbStateStore.open(dir(), Set.of()).close();
-    writeMeta(dir(), RocksDbStateStore.FORMAT_KEY, Keys.longBytes(2));
+    writeMeta(dir(), StoreFormat.KEY, Keys.longBytes(2));
 
     assertThatThrownBy(() -> RocksDbStateStore.open(dir(), Set.of()))
         .isInstanceOf(StorageException.class)
@@ -433,7 +433,7 @@ final class RocksDbStateStoreTest {
         .hasMessageContaining("unknown store format 2");
 
     // The refused open released the database: it can be repaired and opened again.
-    writeMeta(dir(), RocksDbStateStore.FORMAT_KEY, Keys.longBytes(1));
+    writeMeta(dir(), StoreFormat.KEY, Keys.longBytes(1));
     RocksDbStateStore.open(dir(), Set.of()).close();
   }
 
@@ -445,7 +445,7 @@ final class RocksDbStateStoreTest {
         batch.commit(1, 1);
       }
     }
-    deleteMeta(dir(), RocksDbStateStore.FORMAT_KEY);
+    deleteMeta(dir(), StoreFormat.KEY);
 
     assertThatThrownBy(() -> RocksDbStateStore.open(dir(), Set.of()))
         .isInstanceOf(StorageException.class)
@@ -456,7 +456,7 @@ final class RocksDbStateStoreTest {
   @Test
   void open_interruptedCreationWithoutData_completesIt() throws Exception {
     RocksDbStateStore.open(dir(), Set.of()).close();
-    deleteMeta(dir(), RocksDbStateStore.FORMAT_KEY);
+    deleteMeta(dir(), StoreFormat.KEY);
 
     try (RocksDbStateStore store = RocksDbStateStore.open(dir(), Set.of())) {
       assertThat(store.applied()).isEqualTo(AppliedIndex.ZERO);
