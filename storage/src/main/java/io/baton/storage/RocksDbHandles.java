@@ -39,6 +39,10 @@ final class RocksDbHandles implements AutoCloseable {
   private final ColumnFamilyHandle meta;
   private final Map<String, ColumnFamilyHandle> keyspaces;
 
+  static {
+    RocksDB.loadLibrary();
+  }
+
   private RocksDbHandles(
       Path dir,
       DBOptions dbOptions,

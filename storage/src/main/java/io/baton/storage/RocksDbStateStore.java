@@ -6,7 +6,6 @@ import io.baton.statemachine.StateWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.Map;
@@ -22,8 +21,6 @@ import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
-import org.rocksdb.RocksIterator;
-import org.rocksdb.Slice;
 import org.rocksdb.Snapshot;
 import org.rocksdb.WriteBatchWithIndex;
 import org.rocksdb.WriteOptions;
@@ -289,11 +286,6 @@ public final class RocksDbStateStore implements AutoCloseable {
     return call("checkpoint", () -> checkpoints.write(snapshotRoot));
   }
 
-  /** How many SST files this store's checkpoints have read to checksum them. */
-  long sstFilesChecksummed() {
-    return checkpoints.sstFilesChecksummed();
-  }
-
   /**
    * Replaces the store directory {@code liveDir} with the checkpoint in {@code checkpointDir}.
    *
@@ -440,74 +432,6 @@ public final class RocksDbStateStore implements AutoCloseable {
     return h;
   }
 
-  /**
-   * Visits entries of {@code cf} in {@code [from, to)} as of {@code snapshot} (or latest), merged
-   * with the uncommitted writes of {@code batch} if given.
-   */
-  private void scan(
-      ColumnFamilyHandle cf,
-      Snapshot snapshot,
-      WriteBatchWithIndex batch,
-      byte[] from,
-      byte[] to,
-      StateReader.EntryVisitor visitor)
-      throws RocksDBException {
-    Objects.requireNonNull(visitor, "visitor");
-    Slice lower = from == null ? null : new Slice(from);
-    Slice upper = to == null ? null : new Slice(to);
-    try (ReadOptions ro = new ReadOptions()) {
-      if (lower != null) {
-        ro.setIterateLowerBound(lower);
-      }
-      if (upper != null) {
-        ro.setIterateUpperBound(upper);
-      }
-      if (snapshot != null) {
-        ro.setSnapshot(snapshot);
-      }
-      RocksIterator base = db.newIterator(cf, ro);
-      RocksIterator it;
-      if (batch == null) {
-        it = base;
-      } else {
-        try {
-          // Takes ownership of base: closing it closes both.
-          it = batch.newIteratorWithBase(cf, base, ro);
-        } catch (RuntimeException e) {
-          base.close();
-          throw e;
-        }
-      }
-      try (it) {
-        if (from == null) {
-          it.seekToFirst();
-        } else {
-          it.seek(from);
-        }
-        // The upper bound is checked here too instead of trusting iterate_upper_bound alone: how
-        // the batch overlay iterator honours it has varied between RocksDB versions.
-        while (it.isValid()) {
-          byte[] key = it.key();
-          if (to != null && Arrays.compareUnsigned(key, to) >= 0) {
-            break;
-          }
-          if (!visitor.visit(key, it.value())) {
-            break;
-          }
-          it.next();
-        }
-        it.status();
-      }
-    } finally {
-      if (lower != null) {
-        lower.close();
-      }
-      if (upper != null) {
-        upper.close();
-      }
-    }
-  }
-
   /** The reader over the live database returned by {@link #reader()}. */
   private final class LiveReader implements StateReader {
     @Override
@@ -522,8 +446,7 @@ public final class RocksDbStateStore implements AutoCloseable {
       call(
           "scan",
           () -> {
-            RocksDbStateStore.this.scan(
-                handle(keyspace), null, null, fromInclusive, toExclusive, visitor);
+            RangeScan.visit(db, handle(keyspace), null, null, fromInclusive, toExclusive, visitor);
             return null;
           });
     }
@@ -578,8 +501,8 @@ public final class RocksDbStateStore implements AutoCloseable {
           "scan",
           () -> {
             ensureNotReleased();
-            RocksDbStateStore.this.scan(
-                handle(keyspace), snapshot, null, fromInclusive, toExclusive, visitor);
+            RangeScan.visit(
+                db, handle(keyspace), snapshot, null, fromInclusive, toExclusive, visitor);
             return null;
           });
     }
@@ -667,8 +590,7 @@ public final class RocksDbStateStore implements AutoCloseable {
           "scan",
           () -> {
             ensureUsable();
-            RocksDbStateStore.this.scan(
-                handle(keyspace), null, batch, fromInclusive, toExclusive, visitor);
+            RangeScan.visit(db, handle(keyspace), null, batch, fromInclusive, toExclusive, visitor);
             return null;
           });
     }

@@ -17,9 +17,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.rocksdb.ColumnFamilyDescriptor;
-import org.rocksdb.ColumnFamilyHandle;
-import org.rocksdb.DBOptions;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 
@@ -590,32 +587,16 @@ final class RocksDbStateStoreTest {
     return utf8(bytes);
   }
 
+  /** Edits the reserved column family behind the store's back, as a damaged store would be. */
   private static void writeMeta(Path dir, byte[] key, byte[] value) throws Exception {
-    withMeta(dir, (db, meta) -> db.put(meta, key, value));
+    try (RawRocksDb raw = new RawRocksDb(dir, RocksDbStateStore.META_KEYSPACE)) {
+      raw.db().put(raw.cf(RocksDbStateStore.META_KEYSPACE), key, value);
+    }
   }
 
   private static void deleteMeta(Path dir, byte[] key) throws Exception {
-    withMeta(dir, (db, meta) -> db.delete(meta, key));
-  }
-
-  private interface MetaEdit {
-    void apply(RocksDB db, ColumnFamilyHandle meta) throws Exception;
-  }
-
-  /** Edits the reserved column family behind the store's back, as a damaged store would be. */
-  private static void withMeta(Path dir, MetaEdit edit) throws Exception {
-    List<ColumnFamilyDescriptor> descriptors =
-        List.of(
-            new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY),
-            new ColumnFamilyDescriptor(utf8(RocksDbStateStore.META_KEYSPACE)));
-    List<ColumnFamilyHandle> handles = new ArrayList<>();
-    try (DBOptions options = new DBOptions();
-        RocksDB db = RocksDB.open(options, dir.toString(), descriptors, handles)) {
-      try {
-        edit.apply(db, handles.get(1));
-      } finally {
-        handles.forEach(ColumnFamilyHandle::close);
-      }
+    try (RawRocksDb raw = new RawRocksDb(dir, RocksDbStateStore.META_KEYSPACE)) {
+      raw.db().delete(raw.cf(RocksDbStateStore.META_KEYSPACE), key);
     }
   }
 
