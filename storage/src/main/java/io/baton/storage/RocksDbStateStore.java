@@ -47,6 +47,18 @@ import org.slf4j.LoggerFactory;
  * IllegalStateException}.
  */
 public final class RocksDbStateStore implements AutoCloseable {
+  /*
+   * This class keeps the lifecycle (open, close, and the lock that keeps the native handles alive
+   * under running operations), the applied index, the readers and the apply batches. The other
+   * parts of the store have a class each:
+   *  - StoreDirectory decides, before RocksDB opens it, what the directory holds;
+   *  - RocksDbHandles opens the database with Baton's options and frees it in RocksDB's order;
+   *  - StoreFormat checks the format marker, or writes it into a new store;
+   *  - CheckpointWriter writes checkpoints, with its cache of SST checksums, and
+   *    CheckpointRestorer installs one as the live directory;
+   *  - StateDigest computes the digest that replicas compare; RangeScan visits key ranges.
+   */
+
   /** The reserved column family holding Baton's own metadata. */
   static final String META_KEYSPACE = "baton.meta";
 
