@@ -4,46 +4,23 @@ import io.baton.statemachine.Keys;
 import io.baton.statemachine.StateReader;
 import io.baton.statemachine.StateWriter;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
-import org.rocksdb.Checkpoint;
-import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
-import org.rocksdb.ColumnFamilyOptions;
-import org.rocksdb.DBOptions;
-import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
-import org.rocksdb.RocksIterator;
-import org.rocksdb.Slice;
 import org.rocksdb.Snapshot;
 import org.rocksdb.WriteBatchWithIndex;
 import org.rocksdb.WriteOptions;
@@ -70,36 +47,32 @@ import org.slf4j.LoggerFactory;
  * IllegalStateException}.
  */
 public final class RocksDbStateStore implements AutoCloseable {
+  /*
+   * This class keeps the lifecycle (open, close, and the lock that keeps the native handles alive
+   * under running operations), the applied index, the readers and the apply batches. The other
+   * parts of the store have a class each:
+   *  - StoreDirectory decides, before RocksDB opens it, what the directory holds;
+   *  - RocksDbHandles opens the database with Baton's options and frees it in RocksDB's order;
+   *  - StoreFormat checks the format marker, or writes it into a new store;
+   *  - CheckpointWriter writes checkpoints, with its cache of SST checksums, and
+   *    CheckpointRestorer installs one as the live directory;
+   *  - StateDigest computes the digest that replicas compare; RangeScan visits key ranges.
+   */
+
   /** The reserved column family holding Baton's own metadata. */
   static final String META_KEYSPACE = "baton.meta";
 
   /** Keyspace names with this prefix are reserved for Baton. */
   static final String RESERVED_PREFIX = "baton.";
 
-  /** The store format this version writes, and the newest it opens. */
-  static final long FORMAT_VERSION = 1;
-
-  static final byte[] FORMAT_KEY = Keys.utf8("format");
   static final byte[] APPLIED_KEY = Keys.utf8("applied");
 
   private static final Logger log = LoggerFactory.getLogger(RocksDbStateStore.class);
-  private static final String SST_SUFFIX = ".sst";
-  private static final String CURRENT_FILE = "CURRENT";
-  private static final Pattern CURRENT_CONTENT = Pattern.compile("(MANIFEST-[0-9]+)\n");
-  private static final Pattern ROCKSDB_FILE =
-      Pattern.compile("MANIFEST-[0-9]+|OPTIONS-[0-9]+|[0-9]+\\.(sst|log)");
-  private static final String RESTORING_SUFFIX = ".restoring";
-
-  static {
-    RocksDB.loadLibrary();
-  }
 
   private final Path dir;
-  private final DBOptions dbOptions;
-  private final ColumnFamilyOptions cfOptions;
-  private final WriteOptions writeOptions;
+  private final RocksDbHandles handles;
   private final RocksDB db;
-  private final List<ColumnFamilyHandle> allHandles;
+  private final WriteOptions writeOptions;
   private final ColumnFamilyHandle meta;
   // Declared keyspaces plus default, sorted by name: the digest depends on this order.
   private final Map<String, ColumnFamilyHandle> keyspaceHandles;
@@ -110,39 +83,22 @@ public final class RocksDbStateStore implements AutoCloseable {
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   // Serializes changes of the applied index, and pins it while a checkpoint is cut.
   private final ReentrantLock applyLock = new ReentrantLock();
-  private final Object checkpointLock = new Object();
-
-  // CRC32C of SST files by (name, size): SST files are immutable and their numbers are never
-  // reused within a database, so a snapshot only reads the SST files created since the last one.
-  private final Map<SstKey, Long> sstCrcCache = new ConcurrentHashMap<>();
-  private final AtomicLong sstFilesChecksummed = new AtomicLong();
+  private final CheckpointWriter checkpoints;
   private final Set<ConsistentReader> openReaders = ConcurrentHashMap.newKeySet();
 
   private volatile AppliedIndex applied;
   private volatile boolean closed;
 
-  private record SstKey(String name, long size) {}
-
-  private RocksDbStateStore(
-      Path dir,
-      DBOptions dbOptions,
-      ColumnFamilyOptions cfOptions,
-      WriteOptions writeOptions,
-      RocksDB db,
-      List<ColumnFamilyHandle> allHandles,
-      ColumnFamilyHandle meta,
-      Map<String, ColumnFamilyHandle> keyspaceHandles,
-      AppliedIndex applied) {
+  private RocksDbStateStore(Path dir, RocksDbHandles handles, AppliedIndex applied) {
     this.dir = dir;
-    this.dbOptions = dbOptions;
-    this.cfOptions = cfOptions;
-    this.writeOptions = writeOptions;
-    this.db = db;
-    this.allHandles = allHandles;
-    this.meta = meta;
-    this.keyspaceHandles = keyspaceHandles;
+    this.handles = handles;
+    this.db = handles.db();
+    this.writeOptions = handles.writeOptions();
+    this.meta = handles.meta();
+    this.keyspaceHandles = handles.keyspaces();
     this.keyspaces = Collections.unmodifiableSet(keyspaceHandles.keySet());
     this.applied = applied;
+    this.checkpoints = new CheckpointWriter(db, dir, applyLock, () -> this.applied);
   }
 
   /**
@@ -171,120 +127,33 @@ public final class RocksDbStateStore implements AutoCloseable {
       validateKeyspaceName(ks);
     }
 
-    boolean fresh;
-    List<byte[]> existing;
-    try {
-      fresh = FsUtil.isAbsentOrEmptyDir(dir);
-      if (fresh) {
-        Files.createDirectories(dir);
-        existing = List.of();
-      } else {
-        existing = inspectExisting(dir);
-      }
-    } catch (IOException e) {
-      throw new StorageException("cannot open state store " + dir + ": " + e, e);
-    }
-
-    // Column families to open, in a stable order: default first, then meta, then the rest.
-    Map<String, byte[]> cfNames = new LinkedHashMap<>();
-    cfNames.put(StateReader.DEFAULT_KEYSPACE, RocksDB.DEFAULT_COLUMN_FAMILY);
-    cfNames.put(META_KEYSPACE, Keys.utf8(META_KEYSPACE));
-    for (byte[] name : existing) {
-      cfNames.putIfAbsent(new String(name, StandardCharsets.UTF_8), name);
-    }
-    for (String ks : keyspaces) {
-      cfNames.putIfAbsent(ks, Keys.utf8(ks));
-    }
-
-    List<AutoCloseable> toCloseOnFailure = new ArrayList<>();
-    try {
-      DBOptions dbOptions =
-          newDbOptions()
-              .setCreateIfMissing(fresh)
-              .setCreateMissingColumnFamilies(true)
-              .setKeepLogFileNum(5);
-      toCloseOnFailure.add(dbOptions);
-      ColumnFamilyOptions cfOptions = new ColumnFamilyOptions();
-      toCloseOnFailure.add(cfOptions);
-      // WAL on, but not fsynced per write: the Raft log is the write-ahead log of record.
-      WriteOptions writeOptions = new WriteOptions().setSync(false).setDisableWAL(false);
-      toCloseOnFailure.add(writeOptions);
-
-      List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
-      for (byte[] name : cfNames.values()) {
-        descriptors.add(new ColumnFamilyDescriptor(name, cfOptions));
-      }
-      List<ColumnFamilyHandle> handles = new ArrayList<>();
-      RocksDB db;
+    StoreDirectory.Contents contents = StoreDirectory.inspect(dir);
+    if (contents.empty()) {
       try {
-        db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
-      } catch (RocksDBException e) {
-        throw new StorageException("cannot open state store " + dir + ": " + e.getMessage(), e);
+        Files.createDirectories(dir);
+      } catch (IOException e) {
+        throw new StorageException("cannot open state store " + dir + ": " + e, e);
       }
-      toCloseOnFailure.add(db);
-      toCloseOnFailure.addAll(handles);
-
-      List<String> names = new ArrayList<>(cfNames.keySet());
-      ColumnFamilyHandle meta = handles.get(names.indexOf(META_KEYSPACE));
-      Map<String, ColumnFamilyHandle> accessible = new TreeMap<>();
-      accessible.put(StateReader.DEFAULT_KEYSPACE, handles.get(0));
-      for (String ks : keyspaces) {
-        accessible.put(ks, handles.get(names.indexOf(ks)));
-      }
-
-      checkFormat(dir, db, meta, handles, fresh);
-      AppliedIndex applied = AppliedIndex.fromBytes(db.get(meta, APPLIED_KEY));
-
-      RocksDbStateStore store =
-          new RocksDbStateStore(
-              dir,
-              dbOptions,
-              cfOptions,
-              writeOptions,
-              db,
-              List.copyOf(handles),
-              meta,
-              Collections.unmodifiableMap(accessible),
-              applied);
+    }
+    RocksDbHandles handles = RocksDbHandles.open(dir, contents, keyspaces);
+    try {
+      StoreFormat.check(dir, handles.db(), handles.meta(), handles.all(), contents.empty());
+      AppliedIndex applied = AppliedIndex.fromBytes(handles.db().get(handles.meta(), APPLIED_KEY));
+      RocksDbStateStore store = new RocksDbStateStore(dir, handles, applied);
       log.info(
           "{} state store {} (keyspaces {}, applied {})",
-          fresh ? "Created" : "Opened",
+          contents.empty() ? "Created" : "Opened",
           dir,
           store.keyspaces,
           applied);
       return store;
     } catch (RocksDBException e) {
-      closeAll(reversed(toCloseOnFailure));
+      handles.close();
       throw new StorageException("cannot open state store " + dir + ": " + e.getMessage(), e);
     } catch (RuntimeException | Error e) {
-      closeAll(reversed(toCloseOnFailure));
+      handles.close();
       throw e;
     }
-  }
-
-  /*
-   * Recovery must yield a consistent prefix of the applied batches, even from a damaged MANIFEST: the
-   * applied index says where the store is, and Raft replays the rest. RocksDB alone does not ensure
-   * that. A MANIFEST that lost its last edits (truncated by a disk fault) makes RocksDB forget SST
-   * files and the position they cover, while newer WAL files are still replayed over the gap: the
-   * store then holds the newest applied index without the data of the forgotten files. Measured on
-   * a store with three flushes, 330 of the 840 truncation points of its MANIFEST opened that way,
-   * silently (DamagedFilesTest).
-   *  - atomic_flush: the column families flush together and their MANIFEST edits are recorded as one
-   *    atomic group, so state and applied index (in baton.meta) cannot be lost separately.
-   *  - track_and_verify_wals (no Java setter in rocksdbjni 10.2.1): each WAL records its predecessor,
-   *    so a WAL replayed after a missing one is detected; in point-in-time recovery, the default,
-   *    replay stops there. With both options every truncation point either fails to open or opens
-   *    an older, consistent state.
-   */
-  private static DBOptions newDbOptions() {
-    Properties p = new Properties();
-    p.setProperty("track_and_verify_wals", "true");
-    DBOptions options = DBOptions.getDBOptionsFromProps(p);
-    if (options == null) {
-      throw new IllegalStateException("RocksDB does not accept option track_and_verify_wals");
-    }
-    return options.setAtomicFlush(true);
   }
 
   private static void validateKeyspaceName(String ks) {
@@ -300,153 +169,6 @@ public final class RocksDbStateStore implements AutoCloseable {
               + RESERVED_PREFIX
               + "' belong to Baton");
     }
-  }
-
-  /**
-   * Lists the column families of a non-empty {@code dir}, after checking, without modifying
-   * anything, that it is a RocksDB database created by Baton.
-   */
-  private static List<byte[]> inspectExisting(Path dir) {
-    if (!Files.isDirectory(dir)) {
-      throw new StorageException(
-          "refusing to open state store " + dir + ": it exists and is not a directory");
-    }
-    Path current = dir.resolve(CURRENT_FILE);
-    if (!Files.isRegularFile(current)) {
-      List<String> rocksDbFiles = rocksDbFiles(dir);
-      if (!rocksDbFiles.isEmpty()) {
-        throw new StorageException(
-            "state store "
-                + dir
-                + " is damaged: its file "
-                + current
-                + " is missing, yet the directory holds RocksDB files "
-                + rocksDbFiles);
-      }
-      throw new StorageException(
-          "refusing to open state store "
-              + dir
-              + ": the directory is not empty and is not a RocksDB database (no CURRENT file);"
-              + " point Baton at an empty or new directory");
-    }
-    String manifest = manifestNamedBy(dir, current);
-    List<byte[]> existing;
-    try (Options options = new Options()) {
-      existing = RocksDB.listColumnFamilies(options, dir.toString());
-    } catch (RocksDBException e) {
-      throw new StorageException(
-          "cannot open state store " + dir + ": cannot list column families: " + e.getMessage(), e);
-    }
-    byte[] metaName = Keys.utf8(META_KEYSPACE);
-    if (existing.stream().noneMatch(n -> Arrays.equals(n, metaName))) {
-      // Checked before opening, because opening would create the missing column family.
-      throw new StorageException(
-          "refusing to open state store "
-              + dir
-              + ": it is a RocksDB database but not a Baton state store (no '"
-              + META_KEYSPACE
-              + "' column family in "
-              + dir.resolve(manifest)
-              + "), or that file is damaged");
-    }
-    return existing;
-  }
-
-  /*
-   * RocksDB reads CURRENT only to find the MANIFEST, and reports a garbled or dangling CURRENT in
-   * ways that do not name it (listColumnFamilies even answers with the default family alone).
-   */
-  private static String manifestNamedBy(Path dir, Path current) {
-    String content;
-    try {
-      content =
-          Files.size(current) > 64
-              ? ""
-              : new String(Files.readAllBytes(current), StandardCharsets.ISO_8859_1);
-    } catch (IOException e) {
-      throw new StorageException(
-          "state store " + dir + " is damaged: cannot read its file " + current + ": " + e, e);
-    }
-    Matcher m = CURRENT_CONTENT.matcher(content);
-    if (!m.matches()) {
-      throw new StorageException(
-          "state store "
-              + dir
-              + " is damaged: its file "
-              + current
-              + " does not hold the name of a MANIFEST file");
-    }
-    String manifest = m.group(1);
-    if (!Files.isRegularFile(dir.resolve(manifest))) {
-      throw new StorageException(
-          "state store "
-              + dir
-              + " is damaged: its file "
-              + current
-              + " names "
-              + manifest
-              + ", which does not exist");
-    }
-    return manifest;
-  }
-
-  /** Names in {@code dir} that only RocksDB writes, sorted, at most five. */
-  private static List<String> rocksDbFiles(Path dir) {
-    try (Stream<Path> entries = Files.list(dir)) {
-      return entries
-          .map(p -> p.getFileName().toString())
-          .filter(n -> ROCKSDB_FILE.matcher(n).matches())
-          .sorted()
-          .limit(5)
-          .toList();
-    } catch (IOException e) {
-      throw new StorageException("cannot list state store " + dir + ": " + e, e);
-    }
-  }
-
-  private static void checkFormat(
-      Path dir, RocksDB db, ColumnFamilyHandle meta, List<ColumnFamilyHandle> all, boolean fresh)
-      throws RocksDBException {
-    byte[] marker = db.get(meta, FORMAT_KEY);
-    if (marker == null) {
-      // A crash between RocksDB creating the database and the marker being written leaves an
-      // empty database with our column family: finish the creation. Anything else with data in
-      // it is not ours to take over.
-      if (!fresh && !isEmpty(db, all)) {
-        throw new StorageException(
-            "refusing to open state store "
-                + dir
-                + ": it holds data but no Baton format marker, so it is not a Baton state store,"
-                + " or its files are damaged");
-      }
-      try (WriteOptions sync = new WriteOptions().setSync(true)) {
-        db.put(meta, sync, FORMAT_KEY, Keys.longBytes(FORMAT_VERSION));
-      }
-      return;
-    }
-    long format = marker.length == Long.BYTES ? Keys.toLong(marker) : -1;
-    if (format < 1 || format > FORMAT_VERSION) {
-      throw new StorageException(
-          "refusing to open state store "
-              + dir
-              + ": unknown store format "
-              + (format < 0 ? "marker of " + marker.length + " bytes" : Long.toString(format))
-              + " (this version of Baton supports format "
-              + FORMAT_VERSION
-              + "); it was probably written by a newer Baton");
-    }
-  }
-
-  private static boolean isEmpty(RocksDB db, List<ColumnFamilyHandle> handles) {
-    for (ColumnFamilyHandle h : handles) {
-      try (RocksIterator it = db.newIterator(h)) {
-        it.seekToFirst();
-        if (it.isValid()) {
-          return false;
-        }
-      }
-    }
-    return true;
   }
 
   /** The store directory. */
@@ -573,108 +295,7 @@ public final class RocksDbStateStore implements AutoCloseable {
    */
   public SnapshotManifest checkpoint(Path snapshotRoot) {
     Objects.requireNonNull(snapshotRoot, "snapshotRoot");
-    return call(
-        "checkpoint",
-        () -> {
-          synchronized (checkpointLock) {
-            return checkpointLocked(snapshotRoot);
-          }
-        });
-  }
-
-  private SnapshotManifest checkpointLocked(Path snapshotRoot)
-      throws IOException, RocksDBException {
-    Files.createDirectories(snapshotRoot);
-    AppliedIndex at;
-    Path finalDir;
-    Path tmpDir;
-    applyLock.lock();
-    try {
-      at = applied;
-      String name = SnapshotCatalog.dirName(at.term(), at.index());
-      finalDir = snapshotRoot.resolve(name);
-      tmpDir = snapshotRoot.resolve(name + ".tmp");
-      Optional<SnapshotManifest> existing = existingManifest(finalDir, at);
-      if (existing.isPresent()) {
-        return existing.get();
-      }
-      FsUtil.deleteRecursively(finalDir);
-      FsUtil.deleteRecursively(tmpDir);
-      try (Checkpoint cp = Checkpoint.create(db)) {
-        cp.createCheckpoint(tmpDir.toString());
-      }
-    } finally {
-      applyLock.unlock();
-    }
-    try {
-      SnapshotManifest manifest = new SnapshotManifest(at.term(), at.index(), describe(tmpDir));
-      manifest.write(tmpDir);
-      Files.move(tmpDir, finalDir, StandardCopyOption.ATOMIC_MOVE);
-      FsUtil.fsyncDir(snapshotRoot);
-      log.info("Took snapshot {} ({} of {})", finalDir, manifest, dir);
-      return manifest;
-    } catch (IOException | RuntimeException e) {
-      try {
-        FsUtil.deleteRecursively(tmpDir);
-      } catch (IOException suppressed) {
-        e.addSuppressed(suppressed);
-      }
-      throw e;
-    }
-  }
-
-  private static Optional<SnapshotManifest> existingManifest(Path finalDir, AppliedIndex at) {
-    if (!Files.isDirectory(finalDir)) {
-      return Optional.empty();
-    }
-    try {
-      SnapshotManifest m = SnapshotManifest.read(finalDir);
-      if (m.term() == at.term() && m.index() == at.index()) {
-        return Optional.of(m);
-      }
-      log.warn("Replacing snapshot {}: its manifest is for {}", finalDir, m);
-    } catch (CorruptSnapshotException e) {
-      log.warn("Replacing incomplete snapshot {}: {}", finalDir, e.getMessage());
-    }
-    return Optional.empty();
-  }
-
-  /** Lists, sizes and checksums the files of a fresh checkpoint directory. */
-  private List<SnapshotManifest.FileEntry> describe(Path checkpointDir) throws IOException {
-    List<Path> files;
-    try (Stream<Path> entries = Files.list(checkpointDir)) {
-      files = entries.filter(Files::isRegularFile).sorted().toList();
-    }
-    List<SnapshotManifest.FileEntry> out = new ArrayList<>(files.size());
-    Map<SstKey, Long> seen = new HashMap<>();
-    for (Path file : files) {
-      String name = file.getFileName().toString();
-      long size = Files.size(file);
-      long crc;
-      if (name.endsWith(SST_SUFFIX)) {
-        SstKey key = new SstKey(name, size);
-        Long cached = sstCrcCache.get(key);
-        if (cached == null) {
-          cached = FsUtil.crc32c(file);
-          sstFilesChecksummed.incrementAndGet();
-        }
-        seen.put(key, cached);
-        crc = cached;
-      } else {
-        // MANIFEST, CURRENT, OPTIONS and WAL files are copied, not linked, and may change.
-        crc = FsUtil.crc32c(file);
-      }
-      out.add(new SnapshotManifest.FileEntry(name, size, crc));
-    }
-    // SST files that left the live set (compacted away) never come back under the same number.
-    sstCrcCache.keySet().retainAll(seen.keySet());
-    sstCrcCache.putAll(seen);
-    return out;
-  }
-
-  /** How many SST files this store has read to checksum them; for tests of the cache. */
-  long sstFilesChecksummed() {
-    return sstFilesChecksummed.get();
+    return call("checkpoint", () -> checkpoints.write(snapshotRoot));
   }
 
   /**
@@ -691,38 +312,7 @@ public final class RocksDbStateStore implements AutoCloseable {
    * @throws StorageException on an I/O error
    */
   public static void restore(Path checkpointDir, Path liveDir) {
-    Objects.requireNonNull(checkpointDir, "checkpointDir");
-    Objects.requireNonNull(liveDir, "liveDir");
-    SnapshotManifest manifest = SnapshotManifest.read(checkpointDir);
-    manifest.verify(checkpointDir);
-
-    Path absLive = liveDir.toAbsolutePath();
-    Path parent = absLive.getParent();
-    Path restoring = absLive.resolveSibling(absLive.getFileName() + RESTORING_SUFFIX);
-    try {
-      Files.createDirectories(parent);
-      FsUtil.deleteRecursively(restoring);
-      Files.createDirectory(restoring);
-      for (SnapshotManifest.FileEntry f : manifest.files()) {
-        Path source = checkpointDir.resolve(f.name());
-        Path target = restoring.resolve(f.name());
-        try {
-          Files.createLink(target, source);
-        } catch (IOException | UnsupportedOperationException e) {
-          // Different file systems, or one without hard links.
-          Files.copy(source, target);
-        }
-        FsUtil.fsyncFile(target);
-      }
-      FsUtil.fsyncDir(restoring);
-      FsUtil.deleteRecursively(absLive);
-      Files.move(restoring, absLive, StandardCopyOption.ATOMIC_MOVE);
-      FsUtil.fsyncDir(parent);
-    } catch (IOException e) {
-      throw new StorageException(
-          "cannot restore " + checkpointDir + " into " + liveDir + ": " + e, e);
-    }
-    log.info("Restored {} into {} ({})", checkpointDir, liveDir, manifest);
+    CheckpointRestorer.restore(checkpointDir, liveDir);
   }
 
   /**
@@ -738,29 +328,11 @@ public final class RocksDbStateStore implements AutoCloseable {
         () -> {
           Snapshot snapshot = db.getSnapshot();
           try (ReadOptions ro = new ReadOptions().setSnapshot(snapshot)) {
-            return digest(ro);
+            return StateDigest.compute(db, keyspaceHandles, ro);
           } finally {
             db.releaseSnapshot(snapshot);
           }
         });
-  }
-
-  private byte[] digest(ReadOptions ro) throws RocksDBException {
-    MessageDigest sha = sha256();
-    for (Map.Entry<String, ColumnFamilyHandle> ks : keyspaceHandles.entrySet()) {
-      // Tag bytes keep a keyspace name from reading as an entry and vice versa.
-      sha.update((byte) 'K');
-      updateLengthPrefixed(sha, Keys.utf8(ks.getKey()));
-      try (RocksIterator it = db.newIterator(ks.getValue(), ro)) {
-        for (it.seekToFirst(); it.isValid(); it.next()) {
-          sha.update((byte) 'E');
-          updateLengthPrefixed(sha, it.key());
-          updateLengthPrefixed(sha, it.value());
-        }
-        it.status();
-      }
-    }
-    return sha.digest();
   }
 
   /**
@@ -789,19 +361,6 @@ public final class RocksDbStateStore implements AutoCloseable {
     return HexFormat.of().formatHex(digest());
   }
 
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new AssertionError("every JDK has SHA-256", e);
-    }
-  }
-
-  private static void updateLengthPrefixed(MessageDigest sha, byte[] bytes) {
-    sha.update(ByteBuffer.allocate(Integer.BYTES).putInt(bytes.length).array());
-    sha.update(bytes);
-  }
-
   /**
    * An estimate of the store's size: SST files plus memtables, over all column families.
    *
@@ -812,7 +371,7 @@ public final class RocksDbStateStore implements AutoCloseable {
         "size estimate",
         () -> {
           long total = 0;
-          for (ColumnFamilyHandle h : allHandles) {
+          for (ColumnFamilyHandle h : handles.all()) {
             total += db.getLongProperty(h, "rocksdb.total-sst-files-size");
             total += db.getLongProperty(h, "rocksdb.cur-size-all-mem-tables");
           }
@@ -843,40 +402,11 @@ public final class RocksDbStateStore implements AutoCloseable {
       } catch (RocksDBException e) {
         log.warn("Cannot sync the WAL of {} on close: {}", dir, e.getMessage());
       }
-      // RocksDB requires the column family handles to go before the database, and the database
-      // before the options it was opened with.
-      List<AutoCloseable> resources = new ArrayList<>(allHandles);
-      resources.add(
-          () -> {
-            try {
-              db.closeE();
-            } catch (RocksDBException e) {
-              log.warn("Error closing state store {}: {}", dir, e.getMessage());
-            }
-          });
-      resources.addAll(List.of(writeOptions, cfOptions, dbOptions));
-      closeAll(resources);
+      handles.close();
       log.info("Closed state store {}", dir);
     } finally {
       lock.unlock();
     }
-  }
-
-  /** Closes {@code resources} in the given order, logging rather than stopping on failures. */
-  private static void closeAll(List<? extends AutoCloseable> resources) {
-    for (AutoCloseable r : resources) {
-      try {
-        r.close();
-      } catch (Exception e) {
-        log.warn("Error closing {}: {}", r, e.toString());
-      }
-    }
-  }
-
-  private static <T> List<T> reversed(List<T> list) {
-    List<T> copy = new ArrayList<>(list);
-    Collections.reverse(copy);
-    return copy;
   }
 
   private void ensureOpen() {
@@ -914,74 +444,6 @@ public final class RocksDbStateStore implements AutoCloseable {
     return h;
   }
 
-  /**
-   * Visits entries of {@code cf} in {@code [from, to)} as of {@code snapshot} (or latest), merged
-   * with the uncommitted writes of {@code batch} if given.
-   */
-  private void scan(
-      ColumnFamilyHandle cf,
-      Snapshot snapshot,
-      WriteBatchWithIndex batch,
-      byte[] from,
-      byte[] to,
-      StateReader.EntryVisitor visitor)
-      throws RocksDBException {
-    Objects.requireNonNull(visitor, "visitor");
-    Slice lower = from == null ? null : new Slice(from);
-    Slice upper = to == null ? null : new Slice(to);
-    try (ReadOptions ro = new ReadOptions()) {
-      if (lower != null) {
-        ro.setIterateLowerBound(lower);
-      }
-      if (upper != null) {
-        ro.setIterateUpperBound(upper);
-      }
-      if (snapshot != null) {
-        ro.setSnapshot(snapshot);
-      }
-      RocksIterator base = db.newIterator(cf, ro);
-      RocksIterator it;
-      if (batch == null) {
-        it = base;
-      } else {
-        try {
-          // Takes ownership of base: closing it closes both.
-          it = batch.newIteratorWithBase(cf, base, ro);
-        } catch (RuntimeException e) {
-          base.close();
-          throw e;
-        }
-      }
-      try (it) {
-        if (from == null) {
-          it.seekToFirst();
-        } else {
-          it.seek(from);
-        }
-        // The upper bound is checked here too instead of trusting iterate_upper_bound alone: how
-        // the batch overlay iterator honours it has varied between RocksDB versions.
-        while (it.isValid()) {
-          byte[] key = it.key();
-          if (to != null && Arrays.compareUnsigned(key, to) >= 0) {
-            break;
-          }
-          if (!visitor.visit(key, it.value())) {
-            break;
-          }
-          it.next();
-        }
-        it.status();
-      }
-    } finally {
-      if (lower != null) {
-        lower.close();
-      }
-      if (upper != null) {
-        upper.close();
-      }
-    }
-  }
-
   /** The reader over the live database returned by {@link #reader()}. */
   private final class LiveReader implements StateReader {
     @Override
@@ -996,8 +458,7 @@ public final class RocksDbStateStore implements AutoCloseable {
       call(
           "scan",
           () -> {
-            RocksDbStateStore.this.scan(
-                handle(keyspace), null, null, fromInclusive, toExclusive, visitor);
+            RangeScan.visit(db, handle(keyspace), null, null, fromInclusive, toExclusive, visitor);
             return null;
           });
     }
@@ -1052,8 +513,8 @@ public final class RocksDbStateStore implements AutoCloseable {
           "scan",
           () -> {
             ensureNotReleased();
-            RocksDbStateStore.this.scan(
-                handle(keyspace), snapshot, null, fromInclusive, toExclusive, visitor);
+            RangeScan.visit(
+                db, handle(keyspace), snapshot, null, fromInclusive, toExclusive, visitor);
             return null;
           });
     }
@@ -1074,7 +535,7 @@ public final class RocksDbStateStore implements AutoCloseable {
           "digest",
           () -> {
             ensureNotReleased();
-            return RocksDbStateStore.this.digest(readOptions);
+            return StateDigest.compute(db, keyspaceHandles, readOptions);
           });
     }
 
@@ -1141,8 +602,7 @@ public final class RocksDbStateStore implements AutoCloseable {
           "scan",
           () -> {
             ensureUsable();
-            RocksDbStateStore.this.scan(
-                handle(keyspace), null, batch, fromInclusive, toExclusive, visitor);
+            RangeScan.visit(db, handle(keyspace), null, batch, fromInclusive, toExclusive, visitor);
             return null;
           });
     }

@@ -17,9 +17,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.rocksdb.ColumnFamilyDescriptor;
-import org.rocksdb.ColumnFamilyHandle;
-import org.rocksdb.DBOptions;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 
@@ -425,7 +422,7 @@ final class RocksDbStateStoreTest {
   @Test
   void open_storeWithNewerFormat_isRefused() throws Exception {
     RocksDbStateStore.open(dir(), Set.of()).close();
-    writeMeta(dir(), RocksDbStateStore.FORMAT_KEY, Keys.longBytes(2));
+    writeMeta(dir(), StoreFormat.KEY, Keys.longBytes(2));
 
     assertThatThrownBy(() -> RocksDbStateStore.open(dir(), Set.of()))
         .isInstanceOf(StorageException.class)
@@ -433,7 +430,7 @@ final class RocksDbStateStoreTest {
         .hasMessageContaining("unknown store format 2");
 
     // The refused open released the database: it can be repaired and opened again.
-    writeMeta(dir(), RocksDbStateStore.FORMAT_KEY, Keys.longBytes(1));
+    writeMeta(dir(), StoreFormat.KEY, Keys.longBytes(1));
     RocksDbStateStore.open(dir(), Set.of()).close();
   }
 
@@ -445,7 +442,7 @@ final class RocksDbStateStoreTest {
         batch.commit(1, 1);
       }
     }
-    deleteMeta(dir(), RocksDbStateStore.FORMAT_KEY);
+    deleteMeta(dir(), StoreFormat.KEY);
 
     assertThatThrownBy(() -> RocksDbStateStore.open(dir(), Set.of()))
         .isInstanceOf(StorageException.class)
@@ -456,7 +453,7 @@ final class RocksDbStateStoreTest {
   @Test
   void open_interruptedCreationWithoutData_completesIt() throws Exception {
     RocksDbStateStore.open(dir(), Set.of()).close();
-    deleteMeta(dir(), RocksDbStateStore.FORMAT_KEY);
+    deleteMeta(dir(), StoreFormat.KEY);
 
     try (RocksDbStateStore store = RocksDbStateStore.open(dir(), Set.of())) {
       assertThat(store.applied()).isEqualTo(AppliedIndex.ZERO);
@@ -590,32 +587,16 @@ final class RocksDbStateStoreTest {
     return utf8(bytes);
   }
 
+  /** Edits the reserved column family behind the store's back, as a damaged store would be. */
   private static void writeMeta(Path dir, byte[] key, byte[] value) throws Exception {
-    withMeta(dir, (db, meta) -> db.put(meta, key, value));
+    try (RawRocksDb raw = new RawRocksDb(dir, RocksDbStateStore.META_KEYSPACE)) {
+      raw.db().put(raw.cf(RocksDbStateStore.META_KEYSPACE), key, value);
+    }
   }
 
   private static void deleteMeta(Path dir, byte[] key) throws Exception {
-    withMeta(dir, (db, meta) -> db.delete(meta, key));
-  }
-
-  private interface MetaEdit {
-    void apply(RocksDB db, ColumnFamilyHandle meta) throws Exception;
-  }
-
-  /** Edits the reserved column family behind the store's back, as a damaged store would be. */
-  private static void withMeta(Path dir, MetaEdit edit) throws Exception {
-    List<ColumnFamilyDescriptor> descriptors =
-        List.of(
-            new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY),
-            new ColumnFamilyDescriptor(utf8(RocksDbStateStore.META_KEYSPACE)));
-    List<ColumnFamilyHandle> handles = new ArrayList<>();
-    try (DBOptions options = new DBOptions();
-        RocksDB db = RocksDB.open(options, dir.toString(), descriptors, handles)) {
-      try {
-        edit.apply(db, handles.get(1));
-      } finally {
-        handles.forEach(ColumnFamilyHandle::close);
-      }
+    try (RawRocksDb raw = new RawRocksDb(dir, RocksDbStateStore.META_KEYSPACE)) {
+      raw.db().delete(raw.cf(RocksDbStateStore.META_KEYSPACE), key);
     }
   }
 
