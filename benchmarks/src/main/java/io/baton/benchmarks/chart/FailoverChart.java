@@ -31,6 +31,7 @@ import org.jfree.chart.labels.ItemLabelAnchor;
 import org.jfree.chart.labels.ItemLabelPosition;
 import org.jfree.chart.labels.StandardCategoryItemLabelGenerator;
 import org.jfree.chart.plot.CategoryPlot;
+import org.jfree.chart.plot.Plot;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
@@ -204,13 +205,10 @@ public final class FailoverChart {
     }
 
     JFreeChart chart =
-        new JFreeChart(
+        framed(
             "Baton unplanned failover: leader killed → first write acknowledged by the new leader",
-            new Font(Font.SANS_SERIF, Font.BOLD, 16),
-            plot,
-            true);
-    chart.setBackgroundPaint(Color.WHITE);
-    chart.setPadding(new RectangleInsets(4, 4, 4, 24));
+            16,
+            plot);
     if (!caption.isEmpty()) {
       chart.addSubtitle(new TextTitle(caption, new Font(Font.SANS_SERIF, Font.PLAIN, 12)));
     }
@@ -266,12 +264,13 @@ public final class FailoverChart {
     plot.setBackgroundPaint(Color.WHITE);
     plot.setRangeGridlinePaint(new Color(0xdddddd));
 
+    return framed("Where the time goes: median of each part, ms", 14, plot);
+  }
+
+  /** A chart of {@code plot} with a bold title and a legend, on white. */
+  private static JFreeChart framed(String title, int titleSize, Plot plot) {
     JFreeChart chart =
-        new JFreeChart(
-            "Where the time goes: median of each part, ms",
-            new Font(Font.SANS_SERIF, Font.BOLD, 14),
-            plot,
-            true);
+        new JFreeChart(title, new Font(Font.SANS_SERIF, Font.BOLD, titleSize), plot, true);
     chart.setBackgroundPaint(Color.WHITE);
     chart.setPadding(new RectangleInsets(4, 4, 4, 24));
     return chart;

@@ -7,19 +7,18 @@ import io.baton.benchmarks.report.JmhResults.Run;
 import java.util.List;
 
 /** The new-node catch-up figures of {@code CatchUpBenchmark}: one row per state size. */
-final class CatchUpSection implements Section {
-  @Override
-  public String benchmark() {
-    return "CatchUpBenchmark.addNode";
+final class CatchUpSection extends Section {
+  CatchUpSection() {
+    super(
+        "CatchUpBenchmark.addNode",
+        "New node catch-up (CatchUpBenchmark)",
+        "A node started in join mode and added with `BatonAdmin.addNode`, which returns once it"
+            + " is a caught-up voter; compared with copying the same checkpoint files (with"
+            + " fsync) on the same disk in the same run.");
   }
 
   @Override
-  public void write(List<Run> runs, Markdown out, Verdicts verdicts) {
-    out.heading(3, "New node catch-up (CatchUpBenchmark)")
-        .paragraph(
-            "A node started in join mode and added with `BatonAdmin.addNode`, which returns once it"
-                + " is a caught-up voter; compared with copying the same checkpoint files (with"
-                + " fsync) on the same disk in the same run.");
+  void figures(List<Run> runs, Markdown out, Verdicts verdicts) {
     Table t =
         new Table(
             "state",

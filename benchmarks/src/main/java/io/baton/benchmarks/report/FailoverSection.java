@@ -7,19 +7,18 @@ import io.baton.benchmarks.report.JmhResults.Run;
 import java.util.List;
 
 /** The unplanned failover figures of {@code FailoverBenchmark}: one row per detection profile. */
-final class FailoverSection implements Section {
-  @Override
-  public String benchmark() {
-    return "FailoverBenchmark.killLeader";
+final class FailoverSection extends Section {
+  FailoverSection() {
+    super(
+        "FailoverBenchmark.killLeader",
+        "Unplanned failover (FailoverBenchmark)",
+        "Client-observed write unavailability: leader killed abruptly → first write, issued at"
+            + " the kill, acknowledged by the new leader. One sample per kill; the chart is"
+            + " `benchmarks/failover-latency.png`.");
   }
 
   @Override
-  public void write(List<Run> runs, Markdown out, Verdicts verdicts) {
-    out.heading(3, "Unplanned failover (FailoverBenchmark)")
-        .paragraph(
-            "Client-observed write unavailability: leader killed abruptly → first write, issued at"
-                + " the kill, acknowledged by the new leader. One sample per kill; the chart is"
-                + " `benchmarks/failover-latency.png`.");
+  void figures(List<Run> runs, Markdown out, Verdicts verdicts) {
     Table t =
         new Table(
             "profile",

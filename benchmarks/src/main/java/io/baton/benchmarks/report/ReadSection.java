@@ -5,20 +5,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The read figures of {@code ReadBenchmark}: one row per read consistency. */
-final class ReadSection implements Section {
+final class ReadSection extends Section {
   private static final List<String> CONSISTENCIES = List.of("LINEARIZABLE", "FOLLOWER", "STALE");
 
-  @Override
-  public String benchmark() {
-    return "ReadBenchmark.read";
+  ReadSection() {
+    super(
+        "ReadBenchmark.read",
+        "Reads (ReadBenchmark)",
+        "One client, `queryAsync`, window of 64 in flight, 10,000 keys of 64 B, no writes;"
+            + " latency columns as for writes.");
   }
 
   @Override
-  public void write(List<Run> runs, Markdown out, Verdicts verdicts) {
-    out.heading(3, "Reads (ReadBenchmark)")
-        .paragraph(
-            "One client, `queryAsync`, window of 64 in flight, 10,000 keys of 64 B, no writes;"
-                + " latency columns as for writes.");
+  void figures(List<Run> runs, Markdown out, Verdicts verdicts) {
     Table t =
         new Table(
             "consistency",

@@ -7,20 +7,19 @@ import io.baton.benchmarks.report.JmhResults.Run;
 import java.util.List;
 
 /** The restart figures of {@code RecoveryBenchmark}: one row per state size. */
-final class RecoverySection implements Section {
-  @Override
-  public String benchmark() {
-    return "RecoveryBenchmark.restart";
+final class RecoverySection extends Section {
+  RecoverySection() {
+    super(
+        "RecoveryBenchmark.restart",
+        "Restart and recovery (RecoveryBenchmark)",
+        "A follower killed abruptly, entries written while it was down, then restarted on its"
+            + " data directory; time until it serves a FOLLOWER (linearizable) read of the last"
+            + " write.");
   }
 
   @Override
-  public void write(List<Run> runs, Markdown out, Verdicts verdicts) {
+  void figures(List<Run> runs, Markdown out, Verdicts verdicts) {
     List<Run> bySize = JmhResults.sortedBy(runs, "stateMiB");
-    out.heading(3, "Restart and recovery (RecoveryBenchmark)")
-        .paragraph(
-            "A follower killed abruptly, entries written while it was down, then restarted on its"
-                + " data directory; time until it serves a FOLLOWER (linearizable) read of the last"
-                + " write.");
     Table t =
         new Table(
             "state",

@@ -76,10 +76,7 @@ public final class ResultsReport {
     Verdicts verdicts = new Verdicts();
     Markdown sections = new Markdown();
     for (Section s : SECTIONS) {
-      List<Run> selected = JmhResults.select(runs, s.benchmark());
-      if (!selected.isEmpty()) {
-        s.write(selected, sections, verdicts);
-      }
+      s.write(runs, sections, verdicts);
     }
     return header(info).heading(3, "Targets").table(verdicts.table()).append(sections).toString();
   }

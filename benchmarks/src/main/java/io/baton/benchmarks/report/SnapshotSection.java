@@ -7,21 +7,20 @@ import io.baton.benchmarks.report.JmhResults.Run;
 import java.util.List;
 
 /** The snapshot pause figures of {@code SnapshotBenchmark}: one row per state size. */
-final class SnapshotSection implements Section {
-  @Override
-  public String benchmark() {
-    return "SnapshotBenchmark.snapshot";
+final class SnapshotSection extends Section {
+  SnapshotSection() {
+    super(
+        "SnapshotBenchmark.snapshot",
+        "Snapshot pause (SnapshotBenchmark)",
+        "`takeSnapshot()` on the leader under 2,000 writes/s. Apply stall = longest gap between"
+            + " two applies on the leader around the call; baseline = the same without a"
+            + " snapshot. Cold = the first snapshot of the filled store (every file"
+            + " checksummed).");
   }
 
   @Override
-  public void write(List<Run> runs, Markdown out, Verdicts verdicts) {
+  void figures(List<Run> runs, Markdown out, Verdicts verdicts) {
     List<Run> bySize = JmhResults.sortedBy(runs, "stateMiB");
-    out.heading(3, "Snapshot pause (SnapshotBenchmark)")
-        .paragraph(
-            "`takeSnapshot()` on the leader under 2,000 writes/s. Apply stall = longest gap between"
-                + " two applies on the leader around the call; baseline = the same without a"
-                + " snapshot. Cold = the first snapshot of the filled store (every file"
-                + " checksummed).");
     Table t =
         new Table(
             "state",

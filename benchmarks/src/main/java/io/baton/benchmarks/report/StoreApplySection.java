@@ -4,14 +4,16 @@ import io.baton.benchmarks.report.JmhResults.Run;
 import java.util.List;
 
 /** The single-store figures of {@code StoreApplyBenchmark}: one row per value size and batch. */
-final class StoreApplySection implements Section {
-  @Override
-  public String benchmark() {
-    return "StoreApplyBenchmark.applyOneCommand";
+final class StoreApplySection extends Section {
+  StoreApplySection() {
+    super(
+        "StoreApplyBenchmark.applyOneCommand",
+        "One replica's store alone (StoreApplyBenchmark)",
+        "");
   }
 
   @Override
-  public void write(List<Run> runs, Markdown out, Verdicts verdicts) {
+  void figures(List<Run> runs, Markdown out, Verdicts verdicts) {
     Table t = new Table("value bytes", "writes per command", "commands/s");
     for (Run r : runs) {
       t.row(
@@ -19,6 +21,6 @@ final class StoreApplySection implements Section {
           r.param("writesPerCommand").orElse("?"),
           WriteSection.throughput(r));
     }
-    out.heading(3, "One replica's store alone (StoreApplyBenchmark)").table(t);
+    out.table(t);
   }
 }

@@ -7,18 +7,17 @@ import io.baton.benchmarks.report.JmhResults.Run;
 import java.util.List;
 
 /** The planned switchover figures of {@code SwitchoverBenchmark}: one row per profile and load. */
-final class SwitchoverSection implements Section {
-  @Override
-  public String benchmark() {
-    return "SwitchoverBenchmark.transfer";
+final class SwitchoverSection extends Section {
+  SwitchoverSection() {
+    super(
+        "SwitchoverBenchmark.transfer",
+        "Planned switchover (SwitchoverBenchmark)",
+        "`transferLeadership` on the leader under a steady background write load; worst write ="
+            + " longest latency of a background write in flight during the switchover.");
   }
 
   @Override
-  public void write(List<Run> runs, Markdown out, Verdicts verdicts) {
-    out.heading(3, "Planned switchover (SwitchoverBenchmark)")
-        .paragraph(
-            "`transferLeadership` on the leader under a steady background write load; worst write ="
-                + " longest latency of a background write in flight during the switchover.");
+  void figures(List<Run> runs, Markdown out, Verdicts verdicts) {
     Table t =
         new Table(
             "profile",

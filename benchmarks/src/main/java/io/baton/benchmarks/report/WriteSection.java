@@ -14,26 +14,25 @@ import java.util.Optional;
  * The write figures of {@code WriteBenchmark}: Baton batched and unbatched against plain Ratis, per
  * payload size.
  */
-final class WriteSection implements Section {
+final class WriteSection extends Section {
   private static final List<String> SYSTEMS = List.of("baton", "baton-unbatched", "ratis");
   private static final List<String> PAYLOADS = List.of("64", "1024");
 
-  @Override
-  public String benchmark() {
-    return "WriteBenchmark.write";
+  WriteSection() {
+    super(
+        "WriteBenchmark.write",
+        "Write throughput and latency (WriteBenchmark)",
+        "One client, asynchronous submits, window of 64 in flight. `baton` batches the commands"
+            + " that wait while earlier ones are in flight into one log entry (the default);"
+            + " `baton-unbatched` sends each command as its own entry"
+            + " (`BatonClient.Builder.commandBatching(false)`). `ratis` = plain Ratis 3.3.0 with"
+            + " default settings and an in-memory counting state machine, same run. Latency of"
+            + " every write, per iteration: p50 and p90 are medians over iterations, p99 and max"
+            + " the worst iteration's.");
   }
 
   @Override
-  public void write(List<Run> runs, Markdown out, Verdicts verdicts) {
-    out.heading(3, "Write throughput and latency (WriteBenchmark)")
-        .paragraph(
-            "One client, asynchronous submits, window of 64 in flight. `baton` batches the commands"
-                + " that wait while earlier ones are in flight into one log entry (the default);"
-                + " `baton-unbatched` sends each command as its own entry"
-                + " (`BatonClient.Builder.commandBatching(false)`). `ratis` = plain Ratis 3.3.0 with"
-                + " default settings and an in-memory counting state machine, same run. Latency of"
-                + " every write, per iteration: p50 and p90 are medians over iterations, p99 and max"
-                + " the worst iteration's.");
+  void figures(List<Run> runs, Markdown out, Verdicts verdicts) {
     Table t =
         new Table(
             "system",
