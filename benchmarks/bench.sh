@@ -3,7 +3,7 @@
 #   benchmarks/results/<profile>/*.json   JMH JSON, one file per benchmark run
 #   benchmarks/results/<profile>/*.log    JMH's console output of that run
 #   benchmarks/results/<profile>/run.properties  date, command, machine, JDK, wall time
-#   benchmarks/failover-latency.svg       FailoverChart of the failover distribution
+#   benchmarks/failover-latency.png       FailoverChart of the failover distribution
 #   benchmarks/RESULTS.md                 the figures part, rewritten by ResultsReport
 #
 # Usage: ./baton bench [--full] [--only REGEX] [JMH args...]
@@ -148,7 +148,8 @@ commit=$commit
 caveat=$caveat
 EOF
   caption="$profile profile, $(date -u +%Y-%m-%d), $(nproc) cores, $(java -version 2>&1 | head -1)"
-  java -cp "$jar" io.baton.benchmarks.chart.FailoverChart "$out" "$root/benchmarks/failover-latency.svg" "$caption" || status=1
+  java -Djava.awt.headless=true -cp "$jar" io.baton.benchmarks.chart.FailoverChart "$out" \
+      "$root/benchmarks/failover-latency.png" "$caption" || status=1
   java -cp "$jar" io.baton.benchmarks.report.ResultsReport "$out" "$root/benchmarks/RESULTS.md" || status=1
 fi
 echo "bench: done in $((secs / 60)) min $((secs % 60)) s (exit $status)" >&2

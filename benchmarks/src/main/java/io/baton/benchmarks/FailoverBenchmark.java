@@ -7,8 +7,11 @@ import io.baton.benchmarks.support.BenchCluster;
 import io.baton.benchmarks.support.BenchStateMachine;
 import io.baton.benchmarks.support.ElectionWatch;
 import io.baton.benchmarks.support.PacedWriter;
+import io.baton.internal.Await;
+import io.baton.internal.Deadline;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -119,14 +122,15 @@ public class FailoverBenchmark {
       firstCommitMs = ms(w.readyNanos() - w.leaderNanos());
       clientMs = ms(ackNanos - w.readyNanos());
       PacedWriter pw = owner.writer;
-      long first;
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while ((first = pw.firstAck(killNanos, w.readyNanos())) == 0) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("no background write acknowledged after the failover");
-        }
-        Thread.sleep(1);
-      }
+      long first =
+          Await.poll(
+                  Deadline.after(Duration.ofSeconds(60)),
+                  Duration.ofMillis(1),
+                  () -> Optional.of(pw.firstAck(killNanos, w.readyNanos())).filter(t -> t != 0))
+              .orElseThrow(
+                  () ->
+                      new IllegalStateException(
+                          "no background write acknowledged after the failover"));
       backgroundMs = ms(first - killNanos);
       long settled = Math.max(ackNanos, first) + TimeUnit.MILLISECONDS.toNanos(50);
       while (System.nanoTime() < settled) {

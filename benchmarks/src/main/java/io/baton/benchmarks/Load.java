@@ -1,6 +1,7 @@
 package io.baton.benchmarks;
 
 import io.baton.benchmarks.support.CpuCost;
+import io.baton.benchmarks.support.LatencyHistogram;
 import io.baton.benchmarks.support.Window;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Level;
@@ -55,10 +56,11 @@ public class Load {
     }
     cpuUsPerOp = cpu.cpuMicrosPerOp();
     busyCores = cpu.busyCores();
-    p50Ms = window.latencies().percentile(50) / 1e6;
-    p90Ms = window.latencies().percentile(90) / 1e6;
-    p99Ms = window.latencies().percentile(99) / 1e6;
-    maxMs = window.latencies().percentile(100) / 1e6;
+    LatencyHistogram.Interval latencies = window.latencies().interval();
+    p50Ms = latencies.percentileMillis(50);
+    p90Ms = latencies.percentileMillis(90);
+    p99Ms = latencies.percentileMillis(99);
+    maxMs = latencies.percentileMillis(100);
     window = null;
   }
 }

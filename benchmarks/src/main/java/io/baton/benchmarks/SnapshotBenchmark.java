@@ -6,6 +6,8 @@ import io.baton.SnapshotPolicy;
 import io.baton.benchmarks.support.BenchCluster;
 import io.baton.benchmarks.support.BenchStateMachine;
 import io.baton.benchmarks.support.PacedWriter;
+import io.baton.internal.Await;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -159,12 +161,11 @@ public class SnapshotBenchmark {
    */
   private double stallAfter(long nanos) {
     long applied = leaderMachine.appliedCommands();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (leaderMachine.appliedCommands() <= applied || System.nanoTime() < nanos) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("no apply on the leader within 60 s of the snapshot");
-      }
-      LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(200));
+    if (!Await.until(
+        Duration.ofSeconds(60),
+        Duration.ofMillis(1),
+        () -> leaderMachine.appliedCommands() > applied && System.nanoTime() >= nanos)) {
+      throw new IllegalStateException("no apply on the leader within 60 s of the snapshot");
     }
     return leaderMachine.stopApplyGapProbe() / 1e6;
   }

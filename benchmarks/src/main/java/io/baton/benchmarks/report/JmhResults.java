@@ -1,20 +1,27 @@
 package io.baton.benchmarks.report;
 
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.DoubleStream;
 import java.util.stream.Stream;
 
-/** The results in JMH JSON files ({@code -rf json}), as plain records. */
+/** The results in JMH JSON files ({@code -rf json}), read with Jackson into plain records. */
 public final class JmhResults {
+  private static final JsonMapper JSON =
+      JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+
   private JmhResults() {}
 
   /** One metric: its score, unit, JMH's percentiles and every raw sample or iteration value. */
@@ -39,6 +46,11 @@ public final class JmhResults {
     /** The mean of the raw values. */
     public double mean() {
       return Arrays.stream(raw).average().orElse(Double.NaN);
+    }
+
+    /** A metric with no values: NaN everywhere. */
+    public static Metric empty() {
+      return new Metric(Double.NaN, Double.NaN, "", new double[0]);
     }
   }
 
@@ -65,10 +77,37 @@ public final class JmhResults {
       return Optional.ofNullable(params.get(name));
     }
 
+    /** The value of the integer {@code @Param} {@code name}, 0 if absent. */
+    public int intParam(String name) {
+      return Integer.parseInt(params.getOrDefault(name, "0"));
+    }
+
     /** Secondary metric {@code name}. */
     public Optional<Metric> secondary(String name) {
       return Optional.ofNullable(secondary.get(name));
     }
+
+    /** The median of secondary metric {@code name}'s raw values, NaN if absent. */
+    public double secondaryP50(String name) {
+      return secondary(name).map(m -> m.percentile(50)).orElse(Double.NaN);
+    }
+
+    /** The largest of secondary metric {@code name}'s raw values, NaN if absent. */
+    public double secondaryMax(String name) {
+      return secondary(name).map(Metric::max).orElse(Double.NaN);
+    }
+  }
+
+  /**
+   * The runs of {@code benchmark} (e.g. {@code WriteBenchmark.write}) in {@code runs}, in order.
+   */
+  public static List<Run> select(List<Run> runs, String benchmark) {
+    return runs.stream().filter(r -> r.benchmark().equals(benchmark)).toList();
+  }
+
+  /** {@code runs} sorted by the integer {@code @Param} {@code param}. */
+  public static List<Run> sortedBy(List<Run> runs, String param) {
+    return runs.stream().sorted(Comparator.comparingInt(r -> r.intParam(param))).toList();
   }
 
   /** Reads every {@code *.json} file under {@code dir}, in name order. */
@@ -88,56 +127,67 @@ public final class JmhResults {
     return runs;
   }
 
-  /** Reads one JMH JSON file; an empty or unparsable file yields no runs. */
+  /** Reads one JMH JSON file; an empty file yields no runs. */
   public static List<Run> read(Path file) {
-    String text;
+    JsonNode root;
     try {
-      text = Files.readString(file, StandardCharsets.UTF_8).trim();
+      root = JSON.readTree(file.toFile());
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw new UncheckedIOException("cannot read JMH results " + file, e);
     }
-    if (text.isEmpty()) {
+    if (root == null || root.isMissingNode()) {
       return List.of();
     }
     List<Run> runs = new ArrayList<>();
-    for (Object o : (List<?>) Json.parse(text)) {
-      Map<?, ?> b = (Map<?, ?>) o;
-      String full = (String) b.get("benchmark");
-      String[] parts = full.split("\\.", -1);
-      String name = parts[parts.length - 2] + "." + parts[parts.length - 1];
+    for (JsonNode b : root) {
+      String[] parts = b.path("benchmark").asText().split("\\.", -1);
+      String name =
+          parts.length < 2 ? parts[0] : parts[parts.length - 2] + "." + parts[parts.length - 1];
       Map<String, String> params = new LinkedHashMap<>();
-      if (b.get("params") instanceof Map<?, ?> p) {
-        p.forEach((k, v) -> params.put((String) k, String.valueOf(v)));
-      }
-      Map<?, ?> pm = (Map<?, ?>) b.get("primaryMetric");
+      b.path("params").properties().forEach(e -> params.put(e.getKey(), e.getValue().asText()));
+      JsonNode pm = b.path("primaryMetric");
       Map<String, Metric> secondary = new LinkedHashMap<>();
-      if (b.get("secondaryMetrics") instanceof Map<?, ?> sm) {
-        sm.forEach((k, v) -> secondary.put((String) k, metric((Map<?, ?>) v)));
-      }
+      b.path("secondaryMetrics")
+          .properties()
+          .forEach(e -> secondary.put(e.getKey(), metric(e.getValue())));
       Map<Double, Double> percentiles = new LinkedHashMap<>();
-      if (pm.get("scorePercentiles") instanceof Map<?, ?> sp) {
-        sp.forEach((k, v) -> percentiles.put(Double.parseDouble((String) k), Json.number(v)));
-      }
-      runs.add(new Run(name, (String) b.get("mode"), params, metric(pm), secondary, percentiles));
+      pm.path("scorePercentiles")
+          .properties()
+          .forEach(e -> percentiles.put(Double.parseDouble(e.getKey()), number(e.getValue())));
+      runs.add(new Run(name, b.path("mode").asText(), params, metric(pm), secondary, percentiles));
     }
     return runs;
   }
 
-  private static Metric metric(Map<?, ?> m) {
-    List<Double> raw = new ArrayList<>();
-    if (m.get("rawData") instanceof List<?> forks) {
-      for (Object fork : forks) {
-        for (Object v : (List<?>) fork) {
-          raw.add(Json.number(v));
-        }
+  private static Metric metric(JsonNode m) {
+    // Sample mode keeps its samples in rawDataHistogram; its percentiles are in the Run.
+    DoubleStream.Builder raw = DoubleStream.builder();
+    for (JsonNode fork : m.path("rawData")) {
+      for (JsonNode v : fork) {
+        raw.add(number(v));
       }
     }
-    // Sample mode keeps its samples in rawDataHistogram; its percentiles are in the Run.
-    double error = m.get("scoreError") == null ? Double.NaN : Json.number(m.get("scoreError"));
     return new Metric(
-        Json.number(m.get("score")),
-        error,
-        (String) m.get("scoreUnit"),
-        raw.stream().mapToDouble(Double::doubleValue).toArray());
+        number(m.path("score")),
+        number(m.path("scoreError")),
+        m.path("scoreUnit").asText(),
+        raw.build().toArray());
+  }
+
+  /**
+   * A JSON number as a double. JMH writes non-finite numbers as the strings {@code "NaN"} and
+   * {@code "Infinity"}; a missing or null value is NaN.
+   */
+  private static double number(JsonNode v) {
+    if (v.isNumber()) {
+      return v.doubleValue();
+    }
+    if (v.isTextual()) {
+      return Double.parseDouble(v.textValue());
+    }
+    if (v.isMissingNode() || v.isNull()) {
+      return Double.NaN;
+    }
+    throw new IllegalArgumentException("not a number: " + v);
   }
 }

@@ -1,6 +1,8 @@
 package io.baton.benchmarks.support;
 
 import io.baton.BatonClient;
+import io.baton.internal.Deadline;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -98,7 +100,7 @@ public final class PacedWriter implements AutoCloseable {
    * @throws IllegalStateException if that takes longer than {@code timeoutMillis}
    */
   public void awaitScheduledBefore(long nanos, long timeoutMillis) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    Deadline deadline = Deadline.after(Duration.ofMillis(timeoutMillis));
     synchronized (lock) {
       while (true) {
         boolean pending = false;
@@ -111,14 +113,14 @@ public final class PacedWriter implements AutoCloseable {
         if (!pending) {
           return;
         }
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
+        long left = deadline.remainingMillis();
+        if (left == 0) {
           throw new IllegalStateException(
               "writes scheduled before the end of the measured window are still unanswered after "
                   + timeoutMillis
                   + " ms");
         }
-        lock.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+        lock.wait(left);
       }
     }
   }

@@ -1,5 +1,6 @@
 package io.baton.benchmarks.support;
 
+import io.baton.internal.Await;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -9,9 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
@@ -97,23 +96,23 @@ public final class RawRatisCluster implements AutoCloseable {
   }
 
   private void awaitLeader(Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      for (RaftServer s : servers) {
-        try {
-          RaftServer.Division d = s.getDivision(group.getGroupId());
-          if (d.getInfo().isLeader() && d.getInfo().isLeaderReady()) {
-            return;
-          }
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      }
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("no Ratis leader after " + timeout);
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+    if (!Await.until(timeout, Duration.ofMillis(5), this::hasReadyLeader)) {
+      throw new IllegalStateException("no Ratis leader after " + timeout);
     }
+  }
+
+  private boolean hasReadyLeader() {
+    for (RaftServer s : servers) {
+      try {
+        RaftServer.Division d = s.getDivision(group.getGroupId());
+        if (d.getInfo().isLeader() && d.getInfo().isLeaderReady()) {
+          return true;
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return false;
   }
 
   /** A message of {@code bytes} bytes. */

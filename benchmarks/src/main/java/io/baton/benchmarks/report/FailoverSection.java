@@ -1,0 +1,79 @@
+package io.baton.benchmarks.report;
+
+import static io.baton.benchmarks.report.Format.ms;
+
+import io.baton.benchmarks.report.JmhResults.Metric;
+import io.baton.benchmarks.report.JmhResults.Run;
+import java.util.List;
+
+/** The unplanned failover figures of {@code FailoverBenchmark}: one row per detection profile. */
+final class FailoverSection extends Section {
+  FailoverSection() {
+    super(
+        "FailoverBenchmark.killLeader",
+        "Unplanned failover (FailoverBenchmark)",
+        "Client-observed write unavailability: leader killed abruptly → first write, issued at"
+            + " the kill, acknowledged by the new leader. One sample per kill; the chart is"
+            + " `benchmarks/failover-latency.png`.");
+  }
+
+  @Override
+  void figures(List<Run> runs, Markdown out, Verdicts verdicts) {
+    Table t =
+        new Table(
+            "profile",
+            "kills",
+            "p50",
+            "p90",
+            "p99",
+            "max",
+            "p99/p50",
+            "detection p50",
+            "election p50",
+            "first commit p50",
+            "client p50",
+            "background writes p50",
+            "longest ack gap p50");
+    for (Run r : runs) {
+      Metric m = r.primary();
+      t.row(
+          r.param("profile").orElse("?"),
+          m.raw().length,
+          ms(m.percentile(50)),
+          ms(m.percentile(90)),
+          ms(m.percentile(99)),
+          ms(m.max()),
+          Format.num(m.percentile(99) / m.percentile(50)),
+          ms(r.secondaryP50("detectionMs")),
+          ms(r.secondaryP50("electionMs")),
+          ms(r.secondaryP50("firstCommitMs")),
+          ms(r.secondaryP50("clientMs")),
+          ms(r.secondaryP50("backgroundMs")),
+          ms(r.secondaryP50("ackGapMs")));
+    }
+    out.table(t)
+        .paragraph("Failed client operations: 0 (the benchmark fails on the first failed write).");
+
+    for (Run r : runs) {
+      String p = r.param("profile").orElse("?");
+      double median = r.primary().percentile(50);
+      Targets.failoverMedianMs(p)
+          .ifPresent(
+              limit ->
+                  verdicts.atMost(
+                      "failover median, " + p + " ≤ " + Format.limit(limit) + " ms",
+                      limit,
+                      median,
+                      "ms"));
+      if (!p.equals("WAN")) {
+        double limit = Targets.FAILOVER_P99_OVER_MEDIAN;
+        verdicts.atMost(
+            "failover p99 ≤ " + Format.limit(limit) + " × median, " + p,
+            limit,
+            r.primary().percentile(99) / median,
+            "×");
+      }
+    }
+    verdicts.asserted("zero failed operations during failover");
+  }
+}

@@ -1,0 +1,50 @@
+package io.baton.benchmarks.report;
+
+import java.util.Map;
+import java.util.OptionalDouble;
+
+/**
+ * The design's performance targets, the one place that states them: {@link ResultsReport} checks
+ * each against the figures of a run and {@link io.baton.benchmarks.chart.FailoverChart} draws the
+ * failover ones. A target changes here and nowhere else.
+ */
+public final class Targets {
+  /** Median client-observed failover time per failure-detection profile, in milliseconds. */
+  private static final Map<String, Double> FAILOVER_MEDIAN_MS =
+      Map.of("FAST", 100.0, "DEFAULT", 250.0);
+
+  /** The profiles with a failover median target, in the order the reports list them. */
+  public static final String[] FAILOVER_PROFILES = {"FAST", "DEFAULT"};
+
+  /** The failover p99 at most this multiple of its median (a tail, not a cliff); not for WAN. */
+  public static final double FAILOVER_P99_OVER_MEDIAN = 1.5;
+
+  /** The worst background write latency over every planned switchover, in milliseconds. */
+  public static final double SWITCHOVER_WORST_WRITE_MS = 25;
+
+  /** Writes per second of one client with 64-byte commands and 64 in flight. */
+  public static final double WRITE_THROUGHPUT_PER_SECOND = 40_000;
+
+  /** The p99 write latency of that load in its worst iteration, in milliseconds. */
+  public static final double WRITE_P99_MS = 10;
+
+  /** The apply stall of a snapshot of the largest state at most this multiple of the smallest's. */
+  public static final double SNAPSHOT_STALL_GROWTH = 2;
+
+  /** Catch-up of a new node at most this many times slower than copying its files on the disk. */
+  public static final double CATCH_UP_SLOWDOWN_OVER_COPY = 2;
+
+  /**
+   * Entries a restarted follower may apply beyond those it missed while down (those in flight when
+   * it was killed), and still count as replaying only what it missed.
+   */
+  public static final int RESTART_EXTRA_ENTRIES = 10;
+
+  private Targets() {}
+
+  /** The failover median target of {@code profile} in milliseconds, empty if it has none. */
+  public static OptionalDouble failoverMedianMs(String profile) {
+    Double v = FAILOVER_MEDIAN_MS.get(profile);
+    return v == null ? OptionalDouble.empty() : OptionalDouble.of(v);
+  }
+}
