@@ -87,21 +87,9 @@ import org.slf4j.LoggerFactory;
 /** Runs a Baton {@link StateMachine} as a Ratis state machine. Not API. */
 final class BatonStateMachineAdapter extends BaseStateMachine {
   private static final Logger LOG = LoggerFactory.getLogger(BatonStateMachineAdapter.class);
-  /*
-   * Write replies carry a status byte before the application's reply. A replica that skips an
-   * entry applied before its restart has no reply for it (replies are not stored), yet Ratis puts
-   * whatever apply returns into its retry cache: were that an empty success, a client retrying the
-   * command within 60 s on this node, as new leader, would be told "done" with the wrong reply.
-   * REPLY_LOST tells it the truth: applied, reply unknown.
-   */
-  static final byte REPLY_OK = 0;
-  static final byte REPLY_LOST = 1;
-
-  /** A batch's replies follow (CommandBatch). */
-  static final byte REPLY_BATCH = 2;
-
-  private static final ByteString OK_PREFIX = ByteString.copyFrom(new byte[] {REPLY_OK});
-  private static final Message LOST = Message.valueOf(ByteString.copyFrom(new byte[] {REPLY_LOST}));
+  private static final ByteString OK_PREFIX = ByteString.copyFrom(new byte[] {Replies.OK});
+  private static final Message LOST =
+      Message.valueOf(ByteString.copyFrom(new byte[] {Replies.LOST}));
 
   /** Callbacks to the node. */
   interface Events {

@@ -22,7 +22,7 @@ import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
  * rewrites a refused one into a REJECTED item carrying the reason (UTF-8), so that every replica
  * skips it and answers the same reason, deterministically, without running validate again.
  *
- * The reply to a batch is the status byte REPLY_BATCH followed by:
+ * The reply to a batch is the status byte Replies.BATCH followed by:
  *   count (varint), then count times: status (1 byte: OK or REJECTED), length (varint), bytes
  */
 /** Encoding and decoding of command batches and their replies. Not API. */
@@ -76,7 +76,7 @@ final class CommandBatch {
 
   /** The reply to a batch: one OK or REJECTED item per command, in order. */
   static ByteString encodeReply(List<Item> replies) {
-    return frame(BatonStateMachineAdapter.REPLY_BATCH, replies);
+    return frame(Replies.BATCH, replies);
   }
 
   /** {@code first} (a kind or status byte), then the items. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.baton.BatonException;
+import io.baton.ReplyLostException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -134,7 +135,7 @@ final class CommandBatchTest {
             CommandBatch.Item.command(filled(20_000, 8)));
 
     ByteString framed = CommandBatch.encodeReply(replies);
-    assertThat(framed.byteAt(0)).as("status byte").isEqualTo(BatonStateMachineAdapter.REPLY_BATCH);
+    assertThat(framed.byteAt(0)).as("status byte").isEqualTo(Replies.BATCH);
     List<CommandBatch.Item> decoded = CommandBatch.decodeReply(framed.substring(1));
 
     assertThat(decoded).hasSize(4);
@@ -301,10 +302,10 @@ final class CommandBatchTest {
 
   @Test
   void unframeBatch_replyLost_saysTheRepliesWereLost() {
-    ByteString lost = bytes(BatonStateMachineAdapter.REPLY_LOST);
+    ByteString lost = bytes(Replies.LOST);
 
     assertThatThrownBy(() -> CommandBatcher.unframeBatch(lost, 3))
-        .isInstanceOf(BatonException.class)
+        .isInstanceOf(ReplyLostException.class)
         .hasMessageContaining("commands were applied, but their replies were lost");
   }
 
@@ -329,7 +330,7 @@ final class CommandBatchTest {
 
   @Test
   void unframeBatch_plainReplyStatus_isRefused() {
-    ByteString plain = bytes(BatonStateMachineAdapter.REPLY_OK, 'x');
+    ByteString plain = bytes(Replies.OK, 'x');
 
     assertThatThrownBy(() -> CommandBatcher.unframeBatch(plain, 2))
         .isInstanceOf(BatonException.class)
@@ -338,7 +339,7 @@ final class CommandBatchTest {
 
   @Test
   void unframeBatch_malformedBody_isRefusedNamingTheProblem() {
-    ByteString truncated = bytes(BatonStateMachineAdapter.REPLY_BATCH, 2, 0, 0);
+    ByteString truncated = bytes(Replies.BATCH, 2, 0, 0);
 
     assertThatThrownBy(() -> CommandBatcher.unframeBatch(truncated, 2))
         .isInstanceOf(BatonException.class)

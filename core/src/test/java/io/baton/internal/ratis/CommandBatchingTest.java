@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.baton.BatonAdmin;
 import io.baton.BatonClient;
-import io.baton.BatonException;
 import io.baton.BatonNode;
 import io.baton.CommandRejectedException;
 import io.baton.NodeClosedException;
 import io.baton.ReadConsistency;
+import io.baton.ReplyLostException;
 import io.baton.VerifyResult;
 import io.baton.statemachine.Command;
 import io.baton.statemachine.Keys;
@@ -451,9 +451,9 @@ final class CommandBatchingTest {
         cluster.awaitLeader();
         ByteString afterRestart = send(raw, batch).getMessage().getContent();
 
-        assertThat(afterRestart.toByteArray()).containsExactly(BatonStateMachineAdapter.REPLY_LOST);
+        assertThat(afterRestart.toByteArray()).containsExactly(Replies.LOST);
         assertThat(catchThrowable(() -> CommandBatcher.unframeBatch(afterRestart, 2)))
-            .isInstanceOf(BatonException.class)
+            .isInstanceOf(ReplyLostException.class)
             .hasMessageContaining("commands were applied, but their replies were lost");
         BatonClient client = cluster.newClient();
         assertThat(Keys.toLong(client.query(RegisterStateMachine.counter("c"))))
