@@ -214,8 +214,8 @@ final class BatonStateMachineAdapter extends BaseStateMachine {
     if (halted != null) {
       return trx.setException(new HaltedException(haltMessage(halted)));
     }
-    if (kind == Envelope.BATCH) {
-      return startBatch(request, content);
+    if (CommandBatch.isBatch(kind)) {
+      return startBatch(request, kind, content);
     }
     Optional<String> rejection = admission.rejection(content.toByteArray());
     return rejection.isPresent()
@@ -223,11 +223,11 @@ final class BatonStateMachineAdapter extends BaseStateMachine {
         : trx;
   }
 
-  private TransactionContext startBatch(RaftClientRequest request, ByteString body) {
+  private TransactionContext startBatch(RaftClientRequest request, byte kind, ByteString body) {
     TransactionContext.Builder trx =
         TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request);
     try {
-      admission.admitBatch(body).ifPresent(trx::setLogData);
+      admission.admitBatch(kind, body).ifPresent(trx::setLogData);
     } catch (RejectedCommandException e) {
       return trx.build().setException(e);
     }
@@ -259,20 +259,21 @@ final class BatonStateMachineAdapter extends BaseStateMachine {
         return CompletableFuture.completedFuture(LOST);
       }
       ByteString message = entry.getStateMachineLogEntry().getLogData();
-      if (Envelope.kind(message) == Envelope.BATON) {
+      byte kind = Envelope.kind(message);
+      if (kind == Envelope.BATON) {
         reply = internal.apply(s, Envelope.body(message), term, index);
         advanceApplied(term, index);
         return CompletableFuture.completedFuture(
             Message.valueOf(OK_PREFIX.concat(UnsafeByteOperations.unsafeWrap(reply))));
       }
       try {
-        if (Envelope.kind(message) == Envelope.BATCH) {
+        if (CommandBatch.isBatch(kind)) {
           List<CommandBatch.Item> replies =
               CommandPath.applyBatch(
-                  app, s, term, index, CommandBatch.decode(Envelope.body(message)));
+                  app, s, term, index, CommandBatch.decode(kind, Envelope.body(message)));
           advanceApplied(term, index);
           return CompletableFuture.completedFuture(
-              Message.valueOf(CommandBatch.encodeReply(replies)));
+              Message.valueOf(CommandBatch.encodeReply(kind, replies)));
         }
         reply = CommandPath.apply(app, s, term, index, Envelope.body(message).toByteArray());
       } catch (RuntimeException | Error e) {
@@ -323,7 +324,7 @@ final class BatonStateMachineAdapter extends BaseStateMachine {
       if (kind == Envelope.BATON) {
         return internal.query(s, Envelope.body(message));
       }
-      if (kind == Envelope.BATCH) {
+      if (CommandBatch.isBatch(kind)) {
         throw new IllegalArgumentException("a query cannot be a command batch");
       }
       Optional<String> deposed = possiblyDeposedLeader();

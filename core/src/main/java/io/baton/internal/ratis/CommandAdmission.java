@@ -37,13 +37,13 @@ final class CommandAdmission {
   }
 
   /**
-   * Checks the batch {@code body} (what follows the kind byte) command by command.
+   * Checks the batch {@code body} (what follows the kind byte {@code kind}) command by command.
    *
    * @return the batch to log instead, with refused commands rewritten as REJECTED items, or empty
    *     if it is logged as sent
    * @throws RejectedCommandException if the whole batch is refused
    */
-  Optional<ByteString> admitBatch(ByteString body) throws RejectedCommandException {
+  Optional<ByteString> admitBatch(byte kind, ByteString body) throws RejectedCommandException {
     long limit = maxBatchBytes();
     if (body.size() > limit) {
       throw new RejectedCommandException(
@@ -51,7 +51,7 @@ final class CommandAdmission {
     }
     List<CommandBatch.Item> items;
     try {
-      items = CommandBatch.decode(body);
+      items = CommandBatch.decode(kind, body);
     } catch (IllegalArgumentException e) {
       throw new RejectedCommandException(e.getMessage());
     }
@@ -67,7 +67,7 @@ final class CommandAdmission {
         rewritten = true;
       }
     }
-    return rewritten ? Optional.of(CommandBatch.encode(items)) : Optional.empty();
+    return rewritten ? Optional.of(CommandBatch.encode(kind, items)) : Optional.empty();
   }
 
   /*

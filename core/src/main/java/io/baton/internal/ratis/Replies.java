@@ -10,6 +10,7 @@ package io.baton.internal.ratis;
  *   OK    the application's reply follows unchanged
  *   LOST  nothing follows: applied exactly once, reply unknown
  *   BATCH a batch's replies follow (CommandBatch)
+ *   LEGACY_BATCH the replies to a batch of the first format follow (LegacyCommandBatch)
  *
  * Queries are answered without a status byte.
  */
@@ -17,7 +18,8 @@ package io.baton.internal.ratis;
 final class Replies {
   static final byte OK = 0;
   static final byte LOST = 1;
-  static final byte BATCH = 2;
+  static final byte LEGACY_BATCH = 2;
+  static final byte BATCH = 3;
 
   private Replies() {}
 }

@@ -465,7 +465,7 @@ final class CommandBatchingTest {
     }
   }
 
-  private static RaftClientRequest rawRequest(
+  static RaftClientRequest rawRequest(
       RaftGroup group, String server, ClientId clientId, long callId, ByteString message) {
     return RaftClientRequest.newBuilder()
         .setClientId(clientId)
@@ -481,7 +481,7 @@ final class CommandBatchingTest {
    * Sends {@code request} until it is answered: successfully, or with the state machine's refusal.
    * Connection errors and a not-yet-ready leader are retried.
    */
-  private static RaftClientReply send(RaftClient raw, RaftClientRequest request) {
+  static RaftClientReply send(RaftClient raw, RaftClientRequest request) {
     IOException last = null;
     for (int attempt = 0; attempt < 200; attempt++) {
       try {
@@ -566,7 +566,8 @@ final class CommandBatchingTest {
                     CommandBatch.Item.command(RegisterStateMachine.incr("c")),
                     CommandBatch.Item.rejected("forged")));
         ByteString trailing =
-            CommandBatch.encodeCommands(List.of(RegisterStateMachine.incr("c")))
+            LegacyCommandBatch.encode(
+                    List.of(CommandBatch.Item.command(RegisterStateMachine.incr("c"))))
                 .concat(ByteString.copyFrom(new byte[] {0}));
 
         RaftClientReply forged =
