@@ -2,7 +2,6 @@ package io.baton.internal.ratis;
 
 import io.baton.internal.StoreRecovery;
 import io.baton.statemachine.StateMachine;
-import io.baton.storage.AppliedIndex;
 import io.baton.storage.RocksDbStateStore;
 import io.baton.storage.SnapshotCatalog;
 import io.baton.storage.StorageException;
@@ -55,11 +54,8 @@ import org.slf4j.LoggerFactory;
  * unsynced tail while the log was already purged past it), it is restored from that snapshot first,
  * because Ratis will not replay entries older than the snapshot.
  *
- * Snapshots (takeSnapshot) run on Ratis's apply thread with applies stopped. The store's applied
- * marker is first moved to Ratis's applied index (configuration and leader entries advance it
- * without touching the store), then a RocksDB checkpoint of hard links is taken into
- * sm/ckpt_<term>_<index>/ with a manifest of sizes and CRC32C checksums. Ratis ships those files to a
- * follower that lags behind the purged log (InstallSnapshot, chunked, MD5-checked per file); on the
+ * Snapshots (SnapshotStorage.take) are RocksDB checkpoints in sm/ckpt_<term>_<index>/, which Ratis
+ * ships to a follower that lags behind the purged log (InstallSnapshot); on the
  * follower Ratis replaces sm/, calls pause() (we close the store) and reinitialize() (we verify the
  * manifest, replace the live store by the checkpoint, reopen it and call StateMachine.open again).
  *
@@ -122,7 +118,6 @@ final class BatonStateMachineAdapter extends BaseStateMachine {
   private final ReentrantReadWriteLock storeLock = new ReentrantReadWriteLock();
   private volatile RocksDbStateStore store;
   private volatile Throwable haltCause;
-  private final AtomicLong snapshotsTaken = new AtomicLong();
   private final AtomicLong snapshotsInstalled = new AtomicLong();
   private final AtomicLong entriesSkipped = new AtomicLong();
 
@@ -399,40 +394,7 @@ final class BatonStateMachineAdapter extends BaseStateMachine {
 
   private long takeSnapshotLocked() throws IOException {
     synchronized (applyLock) {
-      RocksDbStateStore s = store;
-      TermIndex ti = getLastAppliedTermIndex();
-      long latest = snapshots.latestIndex();
-      if (s == null || ti.getIndex() <= 0) {
-        return latest;
-      }
-      AppliedIndex storeApplied = s.applied();
-      if (storeApplied.index() > ti.getIndex()) {
-        // Still replaying entries the store already holds: a checkpoint now would be labelled with
-        // an index older than its content. The next trigger after the replay will take it.
-        return latest;
-      }
-      if (latest >= ti.getIndex()) {
-        return latest;
-      }
-      long started = System.nanoTime();
-      if (storeApplied.index() < ti.getIndex()) {
-        s.setApplied(ti.getTerm(), ti.getIndex());
-      }
-      SnapshotCatalog catalog = snapshots.catalog();
-      s.checkpoint(catalog.root());
-      SnapshotCatalog.SnapshotRef ref =
-          catalog
-              .latest()
-              .filter(r -> r.index() == ti.getIndex())
-              .orElseThrow(
-                  () -> new IOException("checkpoint at index " + ti.getIndex() + " not found"));
-      snapshots.setLatest(Optional.of(ref));
-      snapshotsTaken.incrementAndGet();
-      LOG.info(
-          "Took snapshot {} in {} ms",
-          ref.dir().getFileName(),
-          (System.nanoTime() - started) / 1_000_000);
-      return ti.getIndex();
+      return snapshots.take(store, getLastAppliedTermIndex());
     }
   }
 
@@ -538,7 +500,7 @@ final class BatonStateMachineAdapter extends BaseStateMachine {
   }
 
   long snapshotsTaken() {
-    return snapshotsTaken.get();
+    return snapshots.taken();
   }
 
   long snapshotsInstalled() {

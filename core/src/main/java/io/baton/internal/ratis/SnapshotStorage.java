@@ -1,5 +1,7 @@
 package io.baton.internal.ratis;
 
+import io.baton.storage.AppliedIndex;
+import io.baton.storage.RocksDbStateStore;
 import io.baton.storage.SnapshotCatalog;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -7,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.FileInfo;
@@ -24,13 +27,14 @@ import org.slf4j.LoggerFactory;
  * RocksDB checkpoints in sm/ckpt_<term>_<index>/ with a manifest (SnapshotCatalog); Ratis sees each
  * as the list of its files, which it sends chunked and MD5-checked per file.
  */
-/** The state machine's snapshots as Ratis sees them: the latest one and retention. Not API. */
+/** The state machine's snapshots as Ratis sees them: taking one, the latest one, retention. */
 final class SnapshotStorage implements StateMachineStorage {
   private static final Logger LOG = LoggerFactory.getLogger(SnapshotStorage.class);
 
   private final int retainedSnapshots;
   private volatile SnapshotCatalog catalog;
   private volatile SnapshotInfo latest;
+  private final AtomicLong taken = new AtomicLong();
 
   SnapshotStorage(int retainedSnapshots) {
     this.retainedSnapshots = retainedSnapshots;
@@ -63,6 +67,54 @@ final class SnapshotStorage implements StateMachineStorage {
   /** Makes {@code ref} the latest snapshot. */
   void setLatest(Optional<SnapshotCatalog.SnapshotRef> ref) {
     latest = ref.map(SnapshotStorage::toSnapshotInfo).orElse(null);
+  }
+
+  /*
+   * Runs on Ratis's apply thread with applies stopped. The store's applied marker is first moved to
+   * Ratis's applied index (configuration and leader entries advance it without touching the store),
+   * then a RocksDB checkpoint of hard links is taken into sm/ with a manifest of sizes and CRC32C
+   * checksums.
+   */
+  /**
+   * Takes a snapshot of {@code store} at Ratis's applied position {@code applied}, unless the
+   * latest one is already there or the store is still replaying entries it holds.
+   *
+   * @return the log index the latest snapshot covers, -1 if there is none
+   */
+  long take(RocksDbStateStore store, TermIndex applied) throws IOException {
+    long latestIndex = latestIndex();
+    if (store == null || applied.getIndex() <= 0 || latestIndex >= applied.getIndex()) {
+      return latestIndex;
+    }
+    AppliedIndex storeApplied = store.applied();
+    if (storeApplied.index() > applied.getIndex()) {
+      // Still replaying entries the store already holds: a checkpoint now would be labelled with
+      // an index older than its content. The next trigger after the replay will take it.
+      return latestIndex;
+    }
+    long started = System.nanoTime();
+    if (storeApplied.index() < applied.getIndex()) {
+      store.setApplied(applied.getTerm(), applied.getIndex());
+    }
+    store.checkpoint(catalog.root());
+    SnapshotCatalog.SnapshotRef ref =
+        catalog
+            .latest()
+            .filter(r -> r.index() == applied.getIndex())
+            .orElseThrow(
+                () -> new IOException("checkpoint at index " + applied.getIndex() + " not found"));
+    setLatest(Optional.of(ref));
+    taken.incrementAndGet();
+    LOG.info(
+        "Took snapshot {} in {} ms",
+        ref.dir().getFileName(),
+        (System.nanoTime() - started) / 1_000_000);
+    return applied.getIndex();
+  }
+
+  /** How many snapshots {@link #take} took. */
+  long taken() {
+    return taken.get();
   }
 
   @Override

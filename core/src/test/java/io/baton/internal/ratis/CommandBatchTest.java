@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The wire format of command batches and their replies, and how malformed input is refused. */
 final class CommandBatchTest {
@@ -62,41 +64,49 @@ final class CommandBatchTest {
     assertThat(proto.getItems(0).getBytes().toStringUtf8()).isEqualTo("a");
   }
 
-  @Test
-  void encode_rejectedItems_keepTheirReason() {
+  /** The replies in a batch reply of the format of {@code kind}. */
+  private static List<CommandBatch.Item> decodeReply(byte kind, ByteString framed) {
+    return kind == Envelope.LEGACY_BATCH
+        ? LegacyCommandBatch.decodeReply(framed.substring(1))
+        : CommandBatch.decodeReply(framed.substring(1));
+  }
+
+  @ParameterizedTest
+  @ValueSource(bytes = {Envelope.BATCH, Envelope.LEGACY_BATCH})
+  void encode_rejectedItems_keepTheirReason(byte kind) {
     List<CommandBatch.Item> items =
         List.of(
             CommandBatch.Item.command(utf8("a")),
             CommandBatch.Item.rejected("too big: ünïcode reason"),
             CommandBatch.Item.command(new byte[0]));
 
-    List<CommandBatch.Item> decoded =
-        CommandBatch.decode(Envelope.body(CommandBatch.encode(items)));
+    ByteString message = CommandBatch.encode(kind, items);
+    List<CommandBatch.Item> decoded = CommandBatch.decode(kind, Envelope.body(message));
 
+    assertThat(message.byteAt(0)).as("kind byte").isEqualTo(kind);
     assertThat(decoded).extracting(CommandBatch.Item::rejected).containsExactly(false, true, false);
     assertThat(decoded.get(0).bytes()).isEqualTo(utf8("a"));
     assertThat(decoded.get(1).reason()).isEqualTo("too big: ünïcode reason");
     assertThat(decoded.get(2).bytes()).isEmpty();
   }
 
-  @Test
-  void encodeReply_okAndRejectedReplies_roundTrip() {
+  @ParameterizedTest
+  @ValueSource(bytes = {Envelope.BATCH, Envelope.LEGACY_BATCH})
+  void encodeReply_okAndRejectedReplies_roundTrip(byte kind) {
     List<CommandBatch.Item> replies = new ArrayList<>();
     for (int i = 0; i < 300; i++) {
       replies.add(
           i % 3 == 0
               ? CommandBatch.Item.rejected("reason " + i)
-              : CommandBatch.Item.command(utf8("reply " + i)));
+              : CommandBatch.Item.command(i == 1 ? new byte[20_000] : utf8("reply " + i)));
     }
 
-    ByteString framed = CommandBatch.encodeReply(replies);
-    assertThat(framed.byteAt(0)).as("status byte").isEqualTo(Replies.BATCH);
-    List<CommandBatch.Item> decoded = CommandBatch.decodeReply(framed.substring(1));
+    List<CommandBatch.Item> decoded = decodeReply(kind, CommandBatch.encodeReply(kind, replies));
 
     assertThat(decoded).hasSize(300);
     for (int i = 0; i < 300; i++) {
       assertThat(decoded.get(i).rejected()).isEqualTo(i % 3 == 0);
-      assertThat(decoded.get(i).reason()).isEqualTo((i % 3 == 0 ? "reason " : "reply ") + i);
+      assertThat(decoded.get(i).bytes()).isEqualTo(replies.get(i).bytes());
     }
   }
 

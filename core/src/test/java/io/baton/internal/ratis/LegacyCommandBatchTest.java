@@ -151,66 +151,6 @@ final class LegacyCommandBatchTest {
   }
 
   @Test
-  void encode_rejectedItems_keepTheirFlagAndReason() {
-    List<CommandBatch.Item> items =
-        List.of(
-            CommandBatch.Item.command(utf8("a")),
-            CommandBatch.Item.rejected("too big: ünïcode reason"),
-            CommandBatch.Item.command(new byte[0]));
-
-    List<CommandBatch.Item> decoded =
-        LegacyCommandBatch.decode(Envelope.body(LegacyCommandBatch.encode(items)));
-
-    assertThat(decoded).extracting(CommandBatch.Item::rejected).containsExactly(false, true, false);
-    assertThat(decoded.get(0).bytes()).isEqualTo(utf8("a"));
-    assertThat(decoded.get(1).reason()).isEqualTo("too big: ünïcode reason");
-    assertThat(decoded.get(2).bytes()).isEmpty();
-  }
-
-  @Test
-  void encodeReply_okAndRejectedReplies_roundTrip() {
-    List<CommandBatch.Item> replies =
-        List.of(
-            CommandBatch.Item.command(new byte[0]),
-            CommandBatch.Item.rejected("expected 'put <key> <value>'"),
-            CommandBatch.Item.command(filled(300, 7)),
-            CommandBatch.Item.command(filled(20_000, 8)));
-
-    ByteString framed = LegacyCommandBatch.encodeReply(replies);
-    assertThat(framed.byteAt(0)).as("status byte").isEqualTo(Replies.LEGACY_BATCH);
-    List<CommandBatch.Item> decoded = LegacyCommandBatch.decodeReply(framed.substring(1));
-
-    assertThat(decoded).hasSize(4);
-    for (int i = 0; i < replies.size(); i++) {
-      assertThat(decoded.get(i).rejected())
-          .as("reply %s rejected", i)
-          .isEqualTo(replies.get(i).rejected());
-      assertThat(decoded.get(i).bytes()).as("reply %s", i).isEqualTo(replies.get(i).bytes());
-    }
-    assertThat(decoded.get(1).reason()).isEqualTo("expected 'put <key> <value>'");
-  }
-
-  @Test
-  void encodeReply_manyReplies_roundTrip() {
-    List<CommandBatch.Item> replies = new ArrayList<>();
-    for (int i = 0; i < 300; i++) {
-      replies.add(
-          i % 3 == 0
-              ? CommandBatch.Item.rejected("reason " + i)
-              : CommandBatch.Item.command(utf8("reply " + i)));
-    }
-
-    List<CommandBatch.Item> decoded =
-        LegacyCommandBatch.decodeReply(LegacyCommandBatch.encodeReply(replies).substring(1));
-
-    assertThat(decoded).hasSize(300);
-    for (int i = 0; i < 300; i++) {
-      assertThat(decoded.get(i).rejected()).isEqualTo(i % 3 == 0);
-      assertThat(decoded.get(i).reason()).isEqualTo((i % 3 == 0 ? "reason " : "reply ") + i);
-    }
-  }
-
-  @Test
   void encode_noItems_isRefused() {
     assertThatThrownBy(() -> legacy(List.of()))
         .isInstanceOf(IllegalArgumentException.class)
