@@ -15,8 +15,20 @@ import java.util.concurrent.CompletableFuture;
  * applies a command at most once per id (for up to 60 s), so a retry after a lost reply is never
  * applied twice. Commands submitted asynchronously by one client are applied in submission order.
  *
- * <p>Failures tell the caller what is known: {@link CommandRejectedException} (not applied), {@link
- * CommandTimeoutException} (unknown), {@link NodeClosedException} (unknown if in flight).
+ * <p>Failures tell the caller what is known:
+ *
+ * <ul>
+ *   <li>{@link CommandRejectedException}: not applied; the message says why.
+ *   <li>{@link CommandTimeoutException}: unknown whether it was applied; retry only if idempotent.
+ *   <li>{@link NodeClosedException}: unknown if the command was in flight; not applied if it was
+ *       submitted after close.
+ *   <li>{@link ReplyLostException}: applied exactly once, reply unknown (the node that answered a
+ *       retry had restarted since); do not submit it again, read the state instead.
+ *   <li>{@link StateMachineHaltedException}: not applied; the leader's state machine threw from
+ *       {@code apply} and that replica stopped applying commands until it is restarted with a fixed
+ *       state machine. Retrying helps only once another node leads.
+ *   <li>any other {@link BatonException}: unknown, as for a timeout.
+ * </ul>
  *
  * <p>Thread-safe; share one client per process. Close it to release its connections.
  *
@@ -36,6 +48,8 @@ public interface BatonClient extends AutoCloseable {
    * @throws CommandRejectedException if the command was refused before reaching the log
    * @throws CommandTimeoutException if no reply came within the request timeout
    * @throws NodeClosedException if this client is closed
+   * @throws ReplyLostException if the command was applied but its reply is unknown
+   * @throws StateMachineHaltedException if the leader's replica halted and did not apply it
    */
   byte[] submit(byte[] command);
 

@@ -65,6 +65,8 @@ public interface BatonNode extends AutoCloseable {
    * Computes a digest of this replica's whole state, with the apply thread paused for the duration
    * so the digest matches exactly one applied index. Reads the whole store: for tests and
    * consistency checks, not for a hot path.
+   *
+   * @throws NodeStorageException if the store cannot be read
    */
   StateDigest stateDigest();
 
@@ -81,7 +83,9 @@ public interface BatonNode extends AutoCloseable {
    * brings the target's log up to date, then tells it to start an election at once. Writes pause
    * for the few milliseconds this takes; clients retry them on the new leader.
    *
-   * @throws IllegalStateException if this node is not the leader
+   * @throws NotLeaderException if this node is not the leader, or no longer: leadership may move
+   *     between the caller's check and this call. Nothing was changed; the exception names the
+   *     leader this node knew of
    * @throws IllegalArgumentException if {@code targetId} is not a voting member
    * @throws BatonException if the transfer did not complete within {@code timeout}; leadership may
    *     then be anywhere
@@ -137,8 +141,10 @@ public interface BatonNode extends AutoCloseable {
      * server is running; a leader may not be elected yet.
      *
      * @throws IllegalStateException if {@code config} or {@code stateMachine} is missing
-     * @throws BatonException if the data directory belongs to another node or cluster, is damaged,
-     *     or the port is taken
+     * @throws NodeStorageException if the node's state store or snapshots are damaged, missing or
+     *     behind its Raft log; the message says how to bring the node back
+     * @throws BatonException if the data directory belongs to another node or cluster, the Raft log
+     *     is damaged, or the port is taken
      */
     public BatonNode start() {
       if (config == null) {

@@ -365,7 +365,8 @@ final class DamagedDiskTest {
       assertFollowerHoldsEverything();
     } else {
       assertThat(thrown)
-          .isInstanceOf(BatonException.class)
+          .isInstanceOf(NodeStorageException.class)
+          .hasCauseInstanceOf(io.baton.storage.StorageException.class)
           .hasMessageContaining(data.resolve("db").toString())
           .hasMessageContaining("move " + data + " aside");
       assertThat(files(groupDir())).containsAllEntriesOf(before);

@@ -1,5 +1,8 @@
 package io.baton.internal.ratis;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.baton.internal.proto.ClusterSettingsProto;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
@@ -72,19 +75,55 @@ record ClusterSettings(boolean autoFailback, Map<String, Integer> priorities, Se
     return new ClusterSettings(on, priorities, drained);
   }
 
+  /*
+   * Settings are stored in every replica's metadata and travel in log entries, so a node reads what
+   * any older version wrote. The first format was UTF-8 "key=value" lines, always starting with
+   * "autoFailback="; the current one is the byte FORMAT_PROTO (which no text line starts with)
+   * followed by a ClusterSettingsProto. A later format takes the next format byte.
+   */
+  static final byte FORMAT_PROTO = 1;
+
+  /** The stored and replicated form: FORMAT_PROTO, then a ClusterSettingsProto. */
   byte[] encode() {
-    StringBuilder b = new StringBuilder("autoFailback=").append(autoFailback).append('\n');
-    new TreeMap<>(priorities)
-        .forEach((id, p) -> b.append("priority.").append(id).append('=').append(p).append('\n'));
-    new TreeSet<>(drained).forEach(id -> b.append("drained.").append(id).append("=true\n"));
-    return b.toString().getBytes(StandardCharsets.UTF_8);
+    ClusterSettingsProto proto =
+        ClusterSettingsProto.newBuilder()
+            .setAutoFailback(autoFailback)
+            .putAllPriorities(new TreeMap<>(priorities))
+            .addAllDrained(new TreeSet<>(drained))
+            .build();
+    byte[] out = new byte[1 + proto.getSerializedSize()];
+    out[0] = FORMAT_PROTO;
+    System.arraycopy(proto.toByteArray(), 0, out, 1, out.length - 1);
+    return out;
   }
 
   static ClusterSettings decode(Optional<byte[]> bytes) {
     return bytes.map(ClusterSettings::decode).orElse(DEFAULT);
   }
 
+  /**
+   * Settings in either format.
+   *
+   * @throws IllegalArgumentException if they are in neither
+   */
   static ClusterSettings decode(byte[] bytes) {
+    if (bytes.length == 0 || bytes[0] != FORMAT_PROTO) {
+      return decodeText(bytes);
+    }
+    ClusterSettingsProto proto;
+    try {
+      proto = ClusterSettingsProto.parseFrom(ByteBuffer.wrap(bytes, 1, bytes.length - 1));
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalArgumentException("cluster settings are malformed: " + e.getMessage(), e);
+    }
+    return new ClusterSettings(
+        !proto.hasAutoFailback() || proto.getAutoFailback(),
+        proto.getPrioritiesMap(),
+        new TreeSet<>(proto.getDrainedList()));
+  }
+
+  /** Settings in the first format, "key=value" lines. */
+  private static ClusterSettings decodeText(byte[] bytes) {
     boolean autoFailback = true;
     Map<String, Integer> priorities = new TreeMap<>();
     Set<String> drained = new TreeSet<>();

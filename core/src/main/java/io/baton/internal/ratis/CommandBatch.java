@@ -1,6 +1,13 @@
 package io.baton.internal.ratis;
 
-import java.io.ByteArrayOutputStream;
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.MessageLite;
+import io.baton.internal.proto.BatchItemProto;
+import io.baton.internal.proto.BatchReplyProto;
+import io.baton.internal.proto.CommandBatchProto;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,23 +22,20 @@ import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
  * exactly-once identity: the batch's (client id, call id) plus its position in the batch, since a
  * retry resends the whole batch under the same call id and the retry cache answers it whole.
  *
- * A batch message is the kind byte BATCH followed by:
- *   count (varint, 1..MAX_COMMANDS), then count times:
- *     flag (1 byte: COMMAND, or REJECTED once the leader refused it), length (varint), bytes
- * A client sends only COMMAND items. The leader validates each command before logging the batch and
- * rewrites a refused one into a REJECTED item carrying the reason (UTF-8), so that every replica
- * skips it and answers the same reason, deterministically, without running validate again.
+ * A batch message is the kind byte Envelope.BATCH followed by a CommandBatchProto
+ * (baton_internal.proto); its reply is the status byte Replies.BATCH followed by a BatchReplyProto.
+ * A client sends only commands. The leader validates each command before logging the batch and
+ * rewrites a refused one into a rejection carrying the reason, so that every replica skips it and
+ * answers the same reason, deterministically, without running validate again.
  *
- * The reply to a batch is the status byte REPLY_BATCH followed by:
- *   count (varint), then count times: status (1 byte: OK or REJECTED), length (varint), bytes
+ * Batches of the first, hand-framed format (Envelope.LEGACY_BATCH) may still be in a log written by
+ * an older version, or come from an older client: the format goes by the kind byte, and a batch is
+ * rewritten and answered in its own format (LegacyCommandBatch).
  */
 /** Encoding and decoding of command batches and their replies. Not API. */
 final class CommandBatch {
   /** The most commands one batch may hold (see Command#id). */
   static final int MAX_COMMANDS = io.baton.statemachine.Command.MAX_PER_ENTRY;
-
-  static final byte COMMAND = 0;
-  static final byte REJECTED = 1;
 
   /** One item of a batch: a command, or the reason the leader refused it. */
   @SuppressWarnings("ArrayRecordComponent") // carries bytes; never compared or hashed
@@ -62,7 +66,10 @@ final class CommandBatch {
 
   /** A batch message of {@code items}, kind byte included. */
   static ByteString encode(List<Item> items) {
-    return frame(Envelope.BATCH, items);
+    checkCount(items.size(), "batch");
+    CommandBatchProto.Builder b = CommandBatchProto.newBuilder();
+    items.forEach(i -> b.addItems(toProto(i)));
+    return frame(Envelope.BATCH, b.build());
   }
 
   /**
@@ -71,105 +78,104 @@ final class CommandBatch {
    * @throws IllegalArgumentException naming what is wrong, if it is not a well-formed batch
    */
   static List<Item> decode(ByteString body) {
-    return readItems(body, "batch");
+    CommandBatchProto batch;
+    try {
+      batch = CommandBatchProto.parseFrom(body.asReadOnlyByteBuffer());
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalArgumentException("batch is malformed: " + e.getMessage(), e);
+    }
+    return fromProto(batch.getItemsList(), "batch");
   }
 
   /** The reply to a batch: one OK or REJECTED item per command, in order. */
   static ByteString encodeReply(List<Item> replies) {
-    return frame(BatonStateMachineAdapter.REPLY_BATCH, replies);
-  }
-
-  /** {@code first} (a kind or status byte), then the items. */
-  private static ByteString frame(byte first, List<Item> items) {
-    int size = 1 + 5;
-    for (Item i : items) {
-      size += 1 + 5 + i.bytes().length;
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream(size);
-    out.write(first);
-    writeItems(out, items);
-    return UnsafeByteOperations.unsafeWrap(out.toByteArray());
+    checkCount(replies.size(), "batch reply");
+    BatchReplyProto.Builder b = BatchReplyProto.newBuilder();
+    replies.forEach(i -> b.addReplies(toProto(i)));
+    return frame(Replies.BATCH, b.build());
   }
 
   /**
    * The replies in a batch reply's body (what follows the status byte); a rejected item carries the
    * reason.
+   *
+   * @throws IllegalArgumentException naming what is wrong, if it is not a well-formed reply
    */
   static List<Item> decodeReply(ByteString body) {
-    return readItems(body, "batch reply");
+    BatchReplyProto reply;
+    try {
+      reply = BatchReplyProto.parseFrom(body.asReadOnlyByteBuffer());
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalArgumentException("batch reply is malformed: " + e.getMessage(), e);
+    }
+    return fromProto(reply.getRepliesList(), "batch reply");
   }
 
-  private static void writeItems(ByteArrayOutputStream out, List<Item> items) {
-    if (items.isEmpty() || items.size() > MAX_COMMANDS) {
-      throw new IllegalArgumentException(
-          "a batch holds 1 to " + MAX_COMMANDS + " commands, not " + items.size());
-    }
-    writeVarint(out, items.size());
-    for (Item i : items) {
-      out.write(i.rejected() ? REJECTED : COMMAND);
-      writeVarint(out, i.bytes().length);
-      out.write(i.bytes(), 0, i.bytes().length);
-    }
+  /** Whether {@code kind} is a batch, in either format. */
+  static boolean isBatch(byte kind) {
+    return kind == Envelope.BATCH || kind == Envelope.LEGACY_BATCH;
   }
 
-  private static List<Item> readItems(ByteString body, String what) {
-    int[] pos = {0};
-    int count = readVarint(body, pos, what);
+  /** The items of a batch body of {@code kind}, in its format. */
+  static List<Item> decode(byte kind, ByteString body) {
+    return kind == Envelope.LEGACY_BATCH ? LegacyCommandBatch.decode(body) : decode(body);
+  }
+
+  /** A batch message of {@code items}, in the format of {@code kind}. */
+  static ByteString encode(byte kind, List<Item> items) {
+    return kind == Envelope.LEGACY_BATCH ? LegacyCommandBatch.encode(items) : encode(items);
+  }
+
+  /** The reply to a batch of {@code kind}, in the format its sender reads. */
+  static ByteString encodeReply(byte kind, List<Item> replies) {
+    return kind == Envelope.LEGACY_BATCH
+        ? LegacyCommandBatch.encodeReply(replies)
+        : encodeReply(replies);
+  }
+
+  private static void checkCount(int count, String what) {
     if (count < 1 || count > MAX_COMMANDS) {
       throw new IllegalArgumentException(
           what + " of " + count + " commands; a batch holds 1 to " + MAX_COMMANDS);
     }
-    List<Item> items = new ArrayList<>(count);
-    for (int n = 0; n < count; n++) {
-      if (pos[0] >= body.size()) {
-        throw new IllegalArgumentException(what + " ends after " + n + " of " + count + " items");
-      }
-      byte flag = body.byteAt(pos[0]++);
-      if (flag != COMMAND && flag != REJECTED) {
-        throw new IllegalArgumentException(what + " item " + n + " has unknown flag " + flag);
-      }
-      int length = readVarint(body, pos, what);
-      if (length < 0 || length > body.size() - pos[0]) {
-        throw new IllegalArgumentException(
-            what
-                + " item "
-                + n
-                + " claims "
-                + length
-                + " bytes; "
-                + (body.size() - pos[0])
-                + " remain");
-      }
-      items.add(new Item(flag == REJECTED, body.substring(pos[0], pos[0] + length).toByteArray()));
-      pos[0] += length;
-    }
-    if (pos[0] != body.size()) {
-      throw new IllegalArgumentException(
-          what + " has " + (body.size() - pos[0]) + " bytes after its last item");
+  }
+
+  private static BatchItemProto toProto(Item i) {
+    return i.rejected()
+        ? BatchItemProto.newBuilder().setRejection(i.reason()).build()
+        : BatchItemProto.newBuilder()
+            .setBytes(com.google.protobuf.UnsafeByteOperations.unsafeWrap(i.bytes()))
+            .build();
+  }
+
+  private static List<Item> fromProto(List<BatchItemProto> protos, String what) {
+    checkCount(protos.size(), what);
+    List<Item> items = new ArrayList<>(protos.size());
+    for (int n = 0; n < protos.size(); n++) {
+      BatchItemProto p = protos.get(n);
+      items.add(
+          switch (p.getItemCase()) {
+            case BYTES -> Item.command(p.getBytes().toByteArray());
+            case REJECTION -> Item.rejected(p.getRejection());
+            case ITEM_NOT_SET ->
+                throw new IllegalArgumentException(
+                    what + " item " + n + " holds neither bytes nor a rejection");
+          });
     }
     return items;
   }
 
-  private static void writeVarint(ByteArrayOutputStream out, int value) {
-    while ((value & ~0x7F) != 0) {
-      out.write((value & 0x7F) | 0x80);
-      value >>>= 7;
+  /** {@code first} (a kind or status byte), then {@code message}, in one array. */
+  private static ByteString frame(byte first, MessageLite message) {
+    byte[] framed = new byte[1 + message.getSerializedSize()];
+    framed[0] = first;
+    try {
+      CodedOutputStream out = CodedOutputStream.newInstance(framed, 1, framed.length - 1);
+      message.writeTo(out);
+      out.checkNoSpaceLeft();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot encode " + message.getClass().getSimpleName(), e);
     }
-    out.write(value);
-  }
-
-  private static int readVarint(ByteString in, int[] pos, String what) {
-    int value = 0;
-    for (int shift = 0; shift < 32; shift += 7) {
-      if (pos[0] >= in.size()) {
-        throw new IllegalArgumentException(what + " is truncated inside a length");
-      }
-      byte b = in.byteAt(pos[0]++);
-      value |= (b & 0x7F) << shift;
-      if ((b & 0x80) == 0) {
-        return value;
-      }
-    }
-    throw new IllegalArgumentException(what + " has a malformed length");
+    return UnsafeByteOperations.unsafeWrap(framed);
   }
 }

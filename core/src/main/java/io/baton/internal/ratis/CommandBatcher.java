@@ -3,6 +3,7 @@ package io.baton.internal.ratis;
 import io.baton.BatonException;
 import io.baton.CommandRejectedException;
 import io.baton.NodeClosedException;
+import io.baton.ReplyLostException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -250,12 +251,12 @@ final class CommandBatcher {
       throw new BatonException("batch reply is empty; expected a status byte");
     }
     byte status = framed.byteAt(0);
-    if (status == BatonStateMachineAdapter.REPLY_LOST) {
-      throw new BatonException(
+    if (status == Replies.LOST) {
+      throw new ReplyLostException(
           "commands were applied, but their replies were lost: the node that answered the retry"
               + " had restarted since applying them, and replies are not kept across restarts");
     }
-    if (status != BatonStateMachineAdapter.REPLY_BATCH) {
+    if (status != Replies.BATCH) {
       throw new BatonException("batch reply has unexpected status " + status);
     }
     List<CommandBatch.Item> replies;

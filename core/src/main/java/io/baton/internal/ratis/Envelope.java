@@ -7,7 +7,7 @@ import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 /*
  * Every command and query Baton sends through Ratis starts with one kind byte: APP for the
  * application's own bytes, which follow unchanged, BATCH for several application commands in one
- * entry (CommandBatch; commands only), or BATON for Baton's internal operations (cluster settings,
+ * entry (CommandBatch; commands only; LEGACY_BATCH in the first batch format), or BATON for Baton's internal operations (cluster settings,
  * admin audit records, digest marks), which the application never sees. For BATON the next byte
  * names the operation.
  */
@@ -15,7 +15,12 @@ import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 final class Envelope {
   static final byte APP = 0;
   static final byte BATON = 1;
-  static final byte BATCH = 2;
+
+  /** A batch in the first, hand-framed format (LegacyCommandBatch): read, never sent. */
+  static final byte LEGACY_BATCH = 2;
+
+  /** A batch as a CommandBatchProto. */
+  static final byte BATCH = 3;
 
   /** Internal commands. */
   static final byte OP_SETTINGS = 1;
@@ -61,7 +66,7 @@ final class Envelope {
       throw new IllegalArgumentException("empty message: no Baton kind byte (client too old?)");
     }
     byte kind = message.byteAt(0);
-    if (kind != APP && kind != BATON && kind != BATCH) {
+    if (kind != APP && kind != BATON && kind != BATCH && kind != LEGACY_BATCH) {
       throw new IllegalArgumentException(
           "unknown message kind " + kind + " (client and server versions differ?)");
     }

@@ -8,6 +8,7 @@ import io.baton.NodeClosedException;
 import io.baton.Peer;
 import io.baton.QueryRejectedException;
 import io.baton.ReadConsistency;
+import io.baton.ReplyLostException;
 import io.baton.StateMachineHaltedException;
 import io.baton.internal.Deadline;
 import java.io.IOException;
@@ -142,8 +143,8 @@ public final class RatisBatonClient implements BatonClient {
     if (framed.isEmpty()) {
       throw new BatonException("command reply is empty; expected a status byte (server too old?)");
     }
-    if (framed.byteAt(0) == BatonStateMachineAdapter.REPLY_LOST) {
-      throw new BatonException(
+    if (framed.byteAt(0) == Replies.LOST) {
+      throw new ReplyLostException(
           "command was applied, but its reply was lost: the node that answered the retry had"
               + " restarted since applying it, and replies are not kept across restarts");
     }

@@ -4,12 +4,15 @@ import io.baton.BatonException;
 import io.baton.BatonNode;
 import io.baton.NodeConfig;
 import io.baton.NodeStatus;
+import io.baton.NodeStorageException;
+import io.baton.NotLeaderException;
 import io.baton.StateDigest;
 import io.baton.internal.Deadline;
 import io.baton.statemachine.Role;
 import io.baton.statemachine.RoleChange;
 import io.baton.statemachine.RoleListener;
 import io.baton.statemachine.StateMachine;
+import io.baton.storage.StorageException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -153,7 +156,10 @@ public final class RatisBatonNode implements BatonNode {
       node.division(); // surfaces a state machine that failed to initialize
     } catch (IOException | RuntimeException e) {
       node.closeQuietly();
-      throw new BatonException(startFailure(config, dir, e), e);
+      String message = startFailure(config, dir, e);
+      throw storageFailure(e).isPresent()
+          ? new NodeStorageException(message, storageFailure(e).get())
+          : new BatonException(message, e);
     }
     LOG.info("Node {} started on {}", config.id(), config.self().address());
     return node;
@@ -170,7 +176,7 @@ public final class RatisBatonNode implements BatonNode {
             + t.getMessage()
             + " (is another process using the port?)";
       }
-      if (t instanceof io.baton.storage.StorageException) {
+      if (t instanceof StorageException) {
         return "node "
             + config.id()
             + " cannot open its state: "
@@ -198,6 +204,16 @@ public final class RatisBatonNode implements BatonNode {
           + bringBackEmpty(config);
     }
     return "node " + config.id() + " failed to start: " + e;
+  }
+
+  /** The storage layer's failure in {@code e}'s causes, if any. */
+  private static Optional<StorageException> storageFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof StorageException s) {
+        return Optional.of(s);
+      }
+    }
+    return Optional.empty();
   }
 
   private static String withoutFinalPeriod(String message) {
@@ -302,10 +318,16 @@ public final class RatisBatonNode implements BatonNode {
 
   @Override
   public StateDigest stateDigest() {
-    Map.Entry<Long, String> d =
-        adapter
-            .digest()
-            .orElseThrow(() -> new IllegalStateException("node " + config.id() + " is closed"));
+    Map.Entry<Long, String> d;
+    try {
+      d =
+          adapter
+              .digest()
+              .orElseThrow(() -> new IllegalStateException("node " + config.id() + " is closed"));
+    } catch (StorageException e) {
+      throw new NodeStorageException(
+          "node " + config.id() + " cannot read its state: " + e.getMessage(), e);
+    }
     return new StateDigest(d.getKey(), d.getValue());
   }
 
@@ -336,12 +358,10 @@ public final class RatisBatonNode implements BatonNode {
     RaftServer.Division d =
         divisionIfAlive().orElseThrow(() -> new IllegalStateException("node is closed"));
     if (!d.getInfo().isLeader()) {
-      throw new IllegalStateException(
-          "node "
-              + config.id()
-              + " is not the leader (leader: "
-              + leaderId().orElse("unknown")
-              + ")");
+      Optional<String> leader = leaderId();
+      throw new NotLeaderException(
+          "node " + config.id() + " is not the leader (leader: " + leader.orElse("unknown") + ")",
+          leader);
     }
     if (d.getRaftConf().getCurrentPeers().stream()
         .noneMatch(p -> p.getId().toString().equals(targetId))) {

@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.baton.BatonAdmin;
 import io.baton.BatonClient;
-import io.baton.BatonException;
 import io.baton.BatonNode;
 import io.baton.CommandRejectedException;
 import io.baton.NodeClosedException;
 import io.baton.ReadConsistency;
+import io.baton.ReplyLostException;
 import io.baton.VerifyResult;
 import io.baton.statemachine.Command;
 import io.baton.statemachine.Keys;
@@ -451,9 +451,9 @@ final class CommandBatchingTest {
         cluster.awaitLeader();
         ByteString afterRestart = send(raw, batch).getMessage().getContent();
 
-        assertThat(afterRestart.toByteArray()).containsExactly(BatonStateMachineAdapter.REPLY_LOST);
+        assertThat(afterRestart.toByteArray()).containsExactly(Replies.LOST);
         assertThat(catchThrowable(() -> CommandBatcher.unframeBatch(afterRestart, 2)))
-            .isInstanceOf(BatonException.class)
+            .isInstanceOf(ReplyLostException.class)
             .hasMessageContaining("commands were applied, but their replies were lost");
         BatonClient client = cluster.newClient();
         assertThat(Keys.toLong(client.query(RegisterStateMachine.counter("c"))))
@@ -465,7 +465,7 @@ final class CommandBatchingTest {
     }
   }
 
-  private static RaftClientRequest rawRequest(
+  static RaftClientRequest rawRequest(
       RaftGroup group, String server, ClientId clientId, long callId, ByteString message) {
     return RaftClientRequest.newBuilder()
         .setClientId(clientId)
@@ -481,7 +481,7 @@ final class CommandBatchingTest {
    * Sends {@code request} until it is answered: successfully, or with the state machine's refusal.
    * Connection errors and a not-yet-ready leader are retried.
    */
-  private static RaftClientReply send(RaftClient raw, RaftClientRequest request) {
+  static RaftClientReply send(RaftClient raw, RaftClientRequest request) {
     IOException last = null;
     for (int attempt = 0; attempt < 200; attempt++) {
       try {
@@ -566,7 +566,8 @@ final class CommandBatchingTest {
                     CommandBatch.Item.command(RegisterStateMachine.incr("c")),
                     CommandBatch.Item.rejected("forged")));
         ByteString trailing =
-            CommandBatch.encodeCommands(List.of(RegisterStateMachine.incr("c")))
+            LegacyCommandBatch.encode(
+                    List.of(CommandBatch.Item.command(RegisterStateMachine.incr("c"))))
                 .concat(ByteString.copyFrom(new byte[] {0}));
 
         RaftClientReply forged =

@@ -3,7 +3,7 @@ package io.baton.internal.ratis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.baton.BatonException;
+import io.baton.ReplyLostException;
 import io.baton.statemachine.Keys;
 import io.baton.testing.RegisterStateMachine;
 import io.baton.testing.TestCluster;
@@ -71,7 +71,7 @@ final class RetryAfterRestartTest {
 
         byte[] first = send(raw, incr).getMessage().getContent().toByteArray();
         byte[] retried = send(raw, incr).getMessage().getContent().toByteArray();
-        assertThat(first[0]).isEqualTo(BatonStateMachineAdapter.REPLY_OK);
+        assertThat(first[0]).isEqualTo(Replies.OK);
         assertThat(Keys.toLong(RatisBatonClient.unframe(ByteString.copyFrom(first)))).isEqualTo(1);
         assertThat(retried).isEqualTo(first);
 
@@ -80,9 +80,9 @@ final class RetryAfterRestartTest {
         cluster.awaitLeader();
         byte[] afterRestart = send(raw, incr).getMessage().getContent().toByteArray();
 
-        assertThat(afterRestart).containsExactly(BatonStateMachineAdapter.REPLY_LOST);
+        assertThat(afterRestart).containsExactly(Replies.LOST);
         assertThatThrownBy(() -> RatisBatonClient.unframe(ByteString.copyFrom(afterRestart)))
-            .isInstanceOf(BatonException.class)
+            .isInstanceOf(ReplyLostException.class)
             .hasMessageContaining("applied, but its reply was lost");
         byte[] count = cluster.newClient().query(RegisterStateMachine.counter("c"));
         assertThat(Keys.toLong(count)).as("increments applied").isEqualTo(1);
