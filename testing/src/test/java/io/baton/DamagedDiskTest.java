@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import io.baton.statemachine.Keys;
 import io.baton.storage.SnapshotCatalog;
 import io.baton.storage.SnapshotManifest;
+import io.baton.testing.LocalCluster;
 import io.baton.testing.RegisterStateMachine;
-import io.baton.testing.TestCluster;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +39,7 @@ final class DamagedDiskTest {
 
   @TempDir Path dir;
 
-  private TestCluster cluster;
+  private LocalCluster cluster;
   private BatonClient client;
   private String follower;
   private Path data;
@@ -52,7 +52,7 @@ final class DamagedDiskTest {
    */
   private void startAndStopFollower(int writes, boolean snapshot) {
     cluster =
-        TestCluster.start(
+        LocalCluster.start(
             3,
             dir,
             id -> new RegisterStateMachine(),

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.baton.statemachine.Keys;
+import io.baton.testing.LocalCluster;
 import io.baton.testing.RegisterStateMachine;
-import io.baton.testing.TestCluster;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,7 +22,7 @@ final class ReadsTest {
 
   @Test
   void linearizableAndFollowerReads_afterAnAcknowledgedWrite_alwaysSeeIt() {
-    try (TestCluster cluster = TestCluster.start(3, dir, id -> new RegisterStateMachine())) {
+    try (LocalCluster cluster = LocalCluster.start(3, dir, id -> new RegisterStateMachine())) {
       BatonNode leader = cluster.awaitLeader();
       BatonClient client = cluster.newClient();
       List<String> followers = cluster.followerIds(leader);
@@ -47,7 +47,7 @@ final class ReadsTest {
 
   @Test
   void concurrentReads_areAnsweredWhileWritesAreInFlight() {
-    try (TestCluster cluster = TestCluster.start(3, dir, id -> new RegisterStateMachine())) {
+    try (LocalCluster cluster = LocalCluster.start(3, dir, id -> new RegisterStateMachine())) {
       cluster.awaitLeader();
       BatonClient client = cluster.newClient();
       client.submit(RegisterStateMachine.put("fixed", "x"));
@@ -70,7 +70,7 @@ final class ReadsTest {
 
   @Test
   void reads_whileTheLeaderIsDownAndAnElectionRuns_waitForTheNewLeaderInsteadOfFailing() {
-    try (TestCluster cluster = TestCluster.start(3, dir, id -> new RegisterStateMachine())) {
+    try (LocalCluster cluster = LocalCluster.start(3, dir, id -> new RegisterStateMachine())) {
       BatonNode leader = cluster.awaitLeader();
       BatonClient client = cluster.newClient();
       client.submit(RegisterStateMachine.put("k", "before"));
@@ -95,7 +95,7 @@ final class ReadsTest {
 
   @Test
   void queryNode_withLinearizableOrUnknownNode_isRefused() {
-    try (TestCluster cluster = TestCluster.start(1, dir, id -> new RegisterStateMachine())) {
+    try (LocalCluster cluster = LocalCluster.start(1, dir, id -> new RegisterStateMachine())) {
       BatonClient client = cluster.newClient();
       assertThatThrownBy(
               () ->
@@ -118,8 +118,8 @@ final class ReadsTest {
    */
   @Test
   void leaderCutOffFromTheMajority_refusesLinearizableReads_beforeItStepsDown() throws Exception {
-    try (TestCluster cluster =
-        TestCluster.start(
+    try (LocalCluster cluster =
+        LocalCluster.start(
             3,
             dir,
             id -> new RegisterStateMachine(),

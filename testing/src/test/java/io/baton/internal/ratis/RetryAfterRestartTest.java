@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.baton.BatonException;
 import io.baton.statemachine.Keys;
+import io.baton.testing.LocalCluster;
 import io.baton.testing.RegisterStateMachine;
-import io.baton.testing.TestCluster;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.apache.ratis.client.RaftClient;
@@ -52,7 +52,7 @@ final class RetryAfterRestartTest {
 
   @Test
   void retryOfACommandAppliedBeforeARestart_isNotAppliedAgain_andReportsItsReplyLost() {
-    try (TestCluster cluster = TestCluster.start(1, dir, id -> new RegisterStateMachine())) {
+    try (LocalCluster cluster = LocalCluster.start(1, dir, id -> new RegisterStateMachine())) {
       cluster.awaitLeader();
       RaftGroup group = RaftConfig.group("baton", cluster.peers());
       try (RaftClient raw =
