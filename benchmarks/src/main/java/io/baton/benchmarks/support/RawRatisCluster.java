@@ -1,5 +1,7 @@
 package io.baton.benchmarks.support;
 
+import io.baton.testing.Ports;
+import io.baton.testing.TempDirs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -55,10 +57,7 @@ public final class RawRatisCluster implements AutoCloseable {
     List<RaftPeer> peers = new ArrayList<>();
     for (int i = 1; i <= n; i++) {
       peers.add(
-          RaftPeer.newBuilder()
-              .setId("r" + i)
-              .setAddress("127.0.0.1:" + BenchCluster.freePort())
-              .build());
+          RaftPeer.newBuilder().setId("r" + i).setAddress("127.0.0.1:" + Ports.freePort()).build());
     }
     RaftGroup group = RaftGroup.valueOf(RaftGroupId.valueOf(UUID.randomUUID()), peers);
     RawRatisCluster c = new RawRatisCluster(dir, group);
@@ -156,7 +155,7 @@ public final class RawRatisCluster implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-    Dirs.deleteQuietly(baseDir);
+    TempDirs.deleteQuietly(baseDir);
   }
 
   /**
