@@ -137,10 +137,20 @@ final class AdminLeadershipTest {
           "n1 caught up",
           LocalCluster.WAIT,
           () -> cluster.node("n1").status().appliedIndex() >= other.status().commitIndex());
-      Thread.sleep(2000); // several election timeouts: long enough for a failback to happen
+      // Ratis yields to a higher-priority follower when the leader sees it caught up. With the
+      // third node down, a write commits only once n1 has acknowledged it: after two such writes
+      // the leader has seen n1 caught up, so a failback would have begun (and moved the term).
+      String third =
+          cluster.followerIds(other).stream().filter(id -> !id.equals("n1")).findFirst().get();
+      cluster.kill(third);
+      long term = other.status().term();
+      client.submit(RegisterStateMachine.put("probe", "1"));
+      client.submit(RegisterStateMachine.put("probe", "2"));
       assertThat(cluster.awaitLeader().id())
           .as("no failback while it is off")
           .isEqualTo(other.id());
+      assertThat(other.status().term()).isEqualTo(term);
+      cluster.restart(third);
 
       assertThat(admin.failback()).isEqualTo("n1");
       assertThat(cluster.awaitLeader().id()).isEqualTo("n1");

@@ -8,6 +8,7 @@ import io.baton.storage.SnapshotCatalog;
 import io.baton.storage.SnapshotManifest;
 import io.baton.testing.LocalCluster;
 import io.baton.testing.RegisterStateMachine;
+import io.baton.testing.TempDirs;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -225,14 +226,6 @@ final class DamagedDiskTest {
     return at;
   }
 
-  private static void deleteRecursively(Path root) throws IOException {
-    try (Stream<Path> s = Files.walk(root)) {
-      for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
-        Files.delete(p);
-      }
-    }
-  }
-
   @AfterEach
   void closeCluster() {
     if (cluster != null) {
@@ -414,12 +407,12 @@ final class DamagedDiskTest {
     assertRestartRecovers();
     cluster.stop(follower);
 
-    deleteRecursively(data.resolve("db"));
+    TempDirs.deleteRecursively(data.resolve("db"));
     assertRestartRecovers();
     cluster.stop(follower);
 
-    deleteRecursively(data.resolve("db"));
-    deleteRecursively(groupDir().resolve("sm"));
+    TempDirs.deleteRecursively(data.resolve("db"));
+    TempDirs.deleteRecursively(groupDir().resolve("sm"));
     assertRestartRefused(
         logDir(), data.resolve("db").toString(), logDir().toString(), "are in none of them");
   }

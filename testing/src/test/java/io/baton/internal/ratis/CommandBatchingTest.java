@@ -2,6 +2,7 @@ package io.baton.internal.ratis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
 
 import io.baton.BatonAdmin;
 import io.baton.BatonClient;
@@ -26,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -482,24 +484,23 @@ final class CommandBatchingTest {
    * Connection errors and a not-yet-ready leader are retried.
    */
   private static RaftClientReply send(RaftClient raw, RaftClientRequest request) {
-    IOException last = null;
-    for (int attempt = 0; attempt < 200; attempt++) {
-      try {
-        RaftClientReply reply = raw.getClientRpc().sendRequest(request);
-        if (reply.isSuccess() || reply.getException() instanceof StateMachineException) {
-          return reply;
-        }
-      } catch (IOException e) {
-        last = e;
-      }
-      try {
-        Thread.sleep(25);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
+    return await("an answer to " + request)
+        .atMost(LocalCluster.WAIT)
+        .pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(25))
+        .until(() -> trySend(raw, request), Optional::isPresent)
+        .get();
+  }
+
+  private static Optional<RaftClientReply> trySend(RaftClient raw, RaftClientRequest request) {
+    try {
+      RaftClientReply reply = raw.getClientRpc().sendRequest(request);
+      return reply.isSuccess() || reply.getException() instanceof StateMachineException
+          ? Optional.of(reply)
+          : Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
     }
-    throw new AssertionError("no answer to " + request, last);
   }
 
   @Test

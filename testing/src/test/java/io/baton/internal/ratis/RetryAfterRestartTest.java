@@ -2,6 +2,7 @@ package io.baton.internal.ratis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.baton.BatonException;
 import io.baton.statemachine.Keys;
@@ -9,6 +10,8 @@ import io.baton.testing.LocalCluster;
 import io.baton.testing.RegisterStateMachine;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.ClientId;
@@ -30,24 +33,21 @@ final class RetryAfterRestartTest {
   @TempDir Path dir;
 
   private static RaftClientReply send(RaftClient raw, RaftClientRequest request) {
-    IOException last = null;
-    for (int attempt = 0; attempt < 200; attempt++) {
-      try {
-        RaftClientReply reply = raw.getClientRpc().sendRequest(request);
-        if (reply.isSuccess()) {
-          return reply;
-        }
-      } catch (IOException e) {
-        last = e; // the connection to the restarted node is being re-established
-      }
-      try {
-        Thread.sleep(25);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
+    return await("a successful reply to " + request)
+        .atMost(LocalCluster.WAIT)
+        .pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(25))
+        .until(() -> trySend(raw, request), Optional::isPresent)
+        .get();
+  }
+
+  private static Optional<RaftClientReply> trySend(RaftClient raw, RaftClientRequest request) {
+    try {
+      RaftClientReply reply = raw.getClientRpc().sendRequest(request);
+      return reply.isSuccess() ? Optional.of(reply) : Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty(); // the connection to the restarted node is being re-established
     }
-    throw new AssertionError("no successful reply to " + request, last);
   }
 
   @Test
