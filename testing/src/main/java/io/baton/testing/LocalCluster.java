@@ -108,12 +108,7 @@ public final class LocalCluster implements AutoCloseable {
       Path baseDir,
       Function<String, StateMachine> stateMachines,
       UnaryOperator<NodeConfig.Builder> customizer) {
-    return newBuilder()
-        .nodes(n)
-        .baseDir(baseDir)
-        .stateMachines(stateMachines)
-        .configure(customizer)
-        .start();
+    return builder(n, baseDir, stateMachines, customizer).start();
   }
 
   /** Creates the cluster without starting it, so listeners can be registered first. */
@@ -122,12 +117,19 @@ public final class LocalCluster implements AutoCloseable {
       Path baseDir,
       Function<String, StateMachine> stateMachines,
       UnaryOperator<NodeConfig.Builder> customizer) {
+    return builder(n, baseDir, stateMachines, customizer).create();
+  }
+
+  private static Builder builder(
+      int n,
+      Path baseDir,
+      Function<String, StateMachine> stateMachines,
+      UnaryOperator<NodeConfig.Builder> customizer) {
     return newBuilder()
         .nodes(n)
         .baseDir(baseDir)
         .stateMachines(stateMachines)
-        .configure(customizer)
-        .create();
+        .configure(customizer);
   }
 
   /** Registers a role listener for node {@code id}, used whenever it is (re)started. */

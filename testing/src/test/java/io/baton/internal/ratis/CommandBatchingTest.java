@@ -2,7 +2,6 @@ package io.baton.internal.ratis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
-import static org.awaitility.Awaitility.await;
 
 import io.baton.BatonAdmin;
 import io.baton.BatonClient;
@@ -27,7 +26,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -484,23 +482,10 @@ final class CommandBatchingTest {
    * Connection errors and a not-yet-ready leader are retried.
    */
   private static RaftClientReply send(RaftClient raw, RaftClientRequest request) {
-    return await("an answer to " + request)
-        .atMost(LocalCluster.WAIT)
-        .pollDelay(Duration.ZERO)
-        .pollInterval(Duration.ofMillis(25))
-        .until(() -> trySend(raw, request), Optional::isPresent)
-        .get();
-  }
-
-  private static Optional<RaftClientReply> trySend(RaftClient raw, RaftClientRequest request) {
-    try {
-      RaftClientReply reply = raw.getClientRpc().sendRequest(request);
-      return reply.isSuccess() || reply.getException() instanceof StateMachineException
-          ? Optional.of(reply)
-          : Optional.empty();
-    } catch (IOException e) {
-      return Optional.empty();
-    }
+    return RawRequests.sendUntil(
+        raw,
+        request,
+        reply -> reply.isSuccess() || reply.getException() instanceof StateMachineException);
   }
 
   @Test

@@ -2,7 +2,6 @@ package io.baton.internal.ratis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 import io.baton.BatonException;
 import io.baton.statemachine.Keys;
@@ -10,8 +9,6 @@ import io.baton.testing.LocalCluster;
 import io.baton.testing.RegisterStateMachine;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Optional;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.ClientId;
@@ -33,21 +30,7 @@ final class RetryAfterRestartTest {
   @TempDir Path dir;
 
   private static RaftClientReply send(RaftClient raw, RaftClientRequest request) {
-    return await("a successful reply to " + request)
-        .atMost(LocalCluster.WAIT)
-        .pollDelay(Duration.ZERO)
-        .pollInterval(Duration.ofMillis(25))
-        .until(() -> trySend(raw, request), Optional::isPresent)
-        .get();
-  }
-
-  private static Optional<RaftClientReply> trySend(RaftClient raw, RaftClientRequest request) {
-    try {
-      RaftClientReply reply = raw.getClientRpc().sendRequest(request);
-      return reply.isSuccess() ? Optional.of(reply) : Optional.empty();
-    } catch (IOException e) {
-      return Optional.empty(); // the connection to the restarted node is being re-established
-    }
+    return RawRequests.sendUntil(raw, request, reply -> reply.isSuccess());
   }
 
   @Test
