@@ -100,13 +100,6 @@ public interface BatonNode extends AutoCloseable {
   @Override
   void close();
 
-  /**
-   * Stops this node at once without handing over leadership, as a crash looks to the rest of the
-   * cluster (which notices only missing heartbeats). State already written stays on disk and the
-   * node can be started again on the same data directory. For tests and demonstrations of failover.
-   */
-  void closeAbruptly();
-
   /** Builds and starts a {@link BatonNode}. Not thread-safe. */
   final class Builder {
     private NodeConfig config;

@@ -8,6 +8,7 @@ import io.baton.SnapshotPolicy;
 import io.baton.benchmarks.support.BenchCluster;
 import io.baton.benchmarks.support.BenchStateMachine;
 import io.baton.benchmarks.support.Dirs;
+import io.baton.testing.TempDirs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,7 +111,7 @@ public class CatchUpBenchmark {
       long copied = Dirs.copyAndSync(snapshot, copy.resolve("ckpt"));
       rawCopyMBps = copied / 1e6 / ((System.nanoTime() - t0) / 1e9);
     } finally {
-      Dirs.delete(copy);
+      TempDirs.deleteRecursively(copy);
     }
     // The copy competes with the cluster for the disk; start the join from a settled cluster. (The
     // joiner itself is a leaderless listener until it is added, so it is started afterwards.)
@@ -142,7 +143,7 @@ public class CatchUpBenchmark {
       admin.removeNode(joiner.id());
     } finally {
       cluster.kill(joiner.id());
-      Dirs.deleteQuietly(cluster.baseDir().resolve(joiner.id()));
+      TempDirs.deleteQuietly(cluster.baseDir().resolve(joiner.id()));
       joiner = null;
     }
   }

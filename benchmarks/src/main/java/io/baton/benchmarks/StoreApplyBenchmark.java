@@ -1,8 +1,8 @@
 package io.baton.benchmarks;
 
-import io.baton.benchmarks.support.Dirs;
 import io.baton.statemachine.Keys;
 import io.baton.storage.RocksDbStateStore;
+import io.baton.testing.TempDirs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,7 +59,7 @@ public class StoreApplyBenchmark {
   @TearDown(Level.Trial)
   public void close() throws IOException {
     store.close();
-    Dirs.delete(dir);
+    TempDirs.deleteRecursively(dir);
   }
 
   @Benchmark

@@ -3,20 +3,19 @@ package io.baton.torture;
 import io.baton.FailureDetection;
 import io.baton.Peer;
 import io.baton.examples.cli.BatonCli;
+import io.baton.testing.TempDirs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /** The node processes of a run: starting, killing, pausing, and knowing who leads. */
 final class Cluster implements AutoCloseable {
@@ -117,20 +116,7 @@ final class Cluster implements AutoCloseable {
     if (node(id).alive()) {
       throw new IllegalStateException("node " + id + " is running; stop it before wiping its data");
     }
-    deleteRecursively(dataDir(id));
-  }
-
-  static void deleteRecursively(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot delete " + dir, e);
-    }
+    TempDirs.deleteRecursively(dataDir(id));
   }
 
   List<String> ids() {

@@ -1,9 +1,6 @@
 package io.baton.torture;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import io.baton.testing.Ports;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -18,15 +15,7 @@ final class LoopbackNetwork implements Network {
   LoopbackNetwork(List<String> ids, String limitation) {
     this.limitation = limitation;
     for (String id : ids) {
-      ports.put(id, freePort());
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      ports.put(id, Ports.freePort());
     }
   }
 

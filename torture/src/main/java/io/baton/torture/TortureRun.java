@@ -2,6 +2,7 @@ package io.baton.torture;
 
 import io.baton.BatonClient;
 import io.baton.examples.kv.KvClient;
+import io.baton.testing.TempDirs;
 import io.baton.torture.check.CounterChecker;
 import io.baton.torture.check.LinearizabilityChecker;
 import io.baton.torture.check.Op;
@@ -17,13 +18,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /*
  * One torture run, from set-up to verdict:
@@ -241,7 +240,7 @@ public final class TortureRun {
       out.println();
       out.print(text);
       if (result.passed()) {
-        deleteRecursively(options.out().resolve("data"));
+        TempDirs.deleteQuietly(options.out().resolve("data"));
       }
       return result;
     }
@@ -383,19 +382,6 @@ public final class TortureRun {
       }
     }
     return findings;
-  }
-
-  private static void deleteRecursively(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      // Only disk space is at stake; the report is written.
-    }
   }
 
   /** Prints one line every 5 s: throughput, outcomes, the current fault, the leader. */

@@ -6,29 +6,27 @@ import io.baton.NodeConfig;
 import io.baton.NodeStatus;
 import io.baton.Peer;
 import io.baton.statemachine.Role;
+import io.baton.testing.LocalCluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
- * Baton nodes running {@link BenchStateMachine} in this JVM, on 127.0.0.1 with free ports and data
- * directories under one temporary directory, which {@link #close()} deletes.
+ * A {@link LocalCluster} of nodes running {@link BenchStateMachine}, with what the benchmarks add
+ * to it: waits that poll every millisecond (they are part of what is measured), a kill that does
+ * not wait for the node to stop, catching up and stability waits, filling the state, and the sizes
+ * of a node's files. {@link #close()} deletes the data.
  *
  * <p>Not thread-safe: one benchmark thread drives it; the nodes themselves are thread-safe.
  */
@@ -36,23 +34,13 @@ public final class BenchCluster implements AutoCloseable {
   /** How long waits for a leader or for catching up last before the benchmark fails. */
   public static final Duration WAIT = Duration.ofSeconds(60);
 
-  private final String clusterName;
-  private final Path baseDir;
-  private final List<Peer> peers;
-  private final UnaryOperator<NodeConfig.Builder> customizer;
-  private final Map<String, BatonNode> nodes = new LinkedHashMap<>();
-  private final Map<String, BenchStateMachine> machines = new LinkedHashMap<>();
+  private static final String CLUSTER_NAME = "bench";
+
+  private final LocalCluster cluster;
   private final List<BatonClient> clients = new ArrayList<>();
 
-  private BenchCluster(
-      String clusterName,
-      Path baseDir,
-      List<Peer> peers,
-      UnaryOperator<NodeConfig.Builder> customizer) {
-    this.clusterName = clusterName;
-    this.baseDir = baseDir;
-    this.peers = peers;
-    this.customizer = customizer;
+  private BenchCluster(LocalCluster cluster) {
+    this.cluster = cluster;
   }
 
   /**
@@ -60,99 +48,66 @@ public final class BenchCluster implements AutoCloseable {
    * for a leader.
    */
   public static BenchCluster start(int n, UnaryOperator<NodeConfig.Builder> customizer) {
-    Path dir;
+    LocalCluster local =
+        LocalCluster.newBuilder()
+            .nodes(n)
+            .stateMachines(id -> new BenchStateMachine())
+            .configure(b -> customizer.apply(b.clusterName(CLUSTER_NAME)))
+            .pollInterval(Duration.ofMillis(1))
+            .start();
+    BenchCluster c = new BenchCluster(local);
     try {
-      dir = Files.createTempDirectory("baton-bench-");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    List<Peer> peers = new ArrayList<>();
-    for (int i = 1; i <= n; i++) {
-      peers.add(Peer.of("n" + i, "127.0.0.1", freePort()));
-    }
-    BenchCluster c = new BenchCluster("bench", dir, List.copyOf(peers), customizer);
-    try {
-      for (Peer p : peers) {
-        c.restart(p.id());
-      }
       c.awaitLeader();
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       c.close();
       throw e;
     }
     return c;
   }
 
-  /** A free TCP port on 127.0.0.1. */
-  public static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   /** The cluster's name, for clients. */
   public String clusterName() {
-    return clusterName;
+    return CLUSTER_NAME;
   }
 
   /** The configured members. */
   public List<Peer> peers() {
-    return peers;
+    return cluster.peers();
   }
 
   /** The directory holding every node's data directory. */
   public Path baseDir() {
-    return baseDir;
+    return cluster.baseDir();
   }
 
   /** The configuration node {@code id} starts with. */
   public NodeConfig config(String id) {
-    NodeConfig.Builder b =
-        NodeConfig.newBuilder()
-            .id(id)
-            .peers(peers)
-            .dataDir(baseDir.resolve(id))
-            .clusterName(clusterName);
-    return customizer.apply(b).build();
+    return cluster.config(id);
   }
 
   /** The running node {@code id}. */
   public BatonNode node(String id) {
-    BatonNode n = nodes.get(id);
-    if (n == null) {
-      throw new IllegalStateException("node " + id + " is not running");
-    }
-    return n;
+    return cluster.node(id);
   }
 
   /** The state machine of node {@code id}'s latest start. */
   public BenchStateMachine machine(String id) {
-    return machines.get(id);
+    return (BenchStateMachine) cluster.stateMachine(id);
   }
 
   /** The running nodes, in id order. */
   public List<BatonNode> liveNodes() {
-    return List.copyOf(nodes.values());
+    return cluster.liveNodes();
   }
 
   /** The running nodes other than {@code id}. */
   public List<BatonNode> others(String id) {
-    return nodes.values().stream().filter(n -> !n.id().equals(id)).toList();
+    return cluster.liveNodes().stream().filter(n -> !n.id().equals(id)).toList();
   }
 
   /** Starts node {@code id} on its data directory with a new state machine instance. */
   public BatonNode restart(String id) {
-    if (nodes.containsKey(id)) {
-      throw new IllegalStateException("node " + id + " is running");
-    }
-    BenchStateMachine sm = new BenchStateMachine();
-    BatonNode n = BatonNode.newBuilder().config(config(id)).stateMachine(sm).start();
-    nodes.put(id, n);
-    machines.put(id, sm);
-    return n;
+    return cluster.restart(id);
   }
 
   /**
@@ -163,23 +118,8 @@ public final class BenchCluster implements AutoCloseable {
    * @return the peer to add
    */
   public Peer startJoining(String id) {
-    Peer self = Peer.of(id, "127.0.0.1", freePort());
-    List<Peer> withSelf = new ArrayList<>(peers);
-    withSelf.add(self);
-    NodeConfig.Builder b =
-        NodeConfig.newBuilder()
-            .id(id)
-            .peers(withSelf)
-            .dataDir(baseDir.resolve(id))
-            .clusterName(clusterName);
-    BenchStateMachine sm = new BenchStateMachine();
-    BatonNode n =
-        BatonNode.newBuilder()
-            .config(customizer.apply(b).join(true).build())
-            .stateMachine(sm)
-            .start();
-    nodes.put(id, n);
-    machines.put(id, sm);
+    Peer self = cluster.spare(id);
+    cluster.startJoining(id);
     return self;
   }
 
@@ -188,7 +128,7 @@ public final class BenchCluster implements AutoCloseable {
    * one.
    */
   public Optional<Path> latestSnapshotDir(String id) {
-    Path raft = baseDir.resolve(id).resolve("raft");
+    Path raft = cluster.baseDir().resolve(id).resolve("raft");
     if (!Files.isDirectory(raft)) {
       return Optional.empty();
     }
@@ -216,29 +156,22 @@ public final class BenchCluster implements AutoCloseable {
 
   /** Stops node {@code id} abruptly (no leadership handover) and waits until it is stopped. */
   public void kill(String id) {
-    BatonNode n = nodes.remove(id);
-    if (n != null) {
-      n.closeAbruptly();
-    }
+    cluster.kill(id);
   }
 
   /**
    * Starts stopping node {@code id} abruptly on another thread and returns at once: {@link
-   * BatonNode#closeAbruptly()} takes about a second to shut the Raft server down, while the rest of
-   * the cluster only notices missing heartbeats. Join the returned future before restarting the
-   * node.
+   * LocalCluster#kill} takes about a second to shut the Raft server down, while the rest of the
+   * cluster only notices missing heartbeats. Join the returned future before restarting the node.
    */
   public CompletableFuture<Void> killAsync(String id) {
-    BatonNode n = nodes.remove(id);
-    if (n == null) {
-      throw new IllegalStateException("node " + id + " is not running");
-    }
+    BatonNode n = cluster.detach(id);
     CompletableFuture<Void> done = new CompletableFuture<>();
     Thread t =
         new Thread(
             () -> {
               try {
-                n.closeAbruptly();
+                LocalCluster.closeAbruptly(n);
                 done.complete(null);
               } catch (RuntimeException e) {
                 done.completeExceptionally(e);
@@ -252,20 +185,13 @@ public final class BenchCluster implements AutoCloseable {
 
   /** The ready leader among the running nodes, if there is exactly one. */
   public Optional<BatonNode> leader() {
-    List<BatonNode> leaders = nodes.values().stream().filter(BatonNode::isLeader).toList();
+    List<BatonNode> leaders = cluster.liveNodes().stream().filter(BatonNode::isLeader).toList();
     return leaders.size() == 1 ? Optional.of(leaders.get(0)) : Optional.empty();
   }
 
   /** Waits for a single ready leader and returns it. */
   public BatonNode awaitLeader() {
-    BatonNode[] found = new BatonNode[1];
-    await(
-        "a leader",
-        () -> {
-          found[0] = leader().orElse(null);
-          return found[0] != null;
-        });
-    return found[0];
+    return cluster.awaitLeader(WAIT);
   }
 
   /**
@@ -288,7 +214,7 @@ public final class BenchCluster implements AutoCloseable {
 
   /** Waits until every running node has applied everything committed at the leader. */
   public void awaitAllCaughtUp() {
-    for (String id : List.copyOf(nodes.keySet())) {
+    for (String id : List.copyOf(cluster.liveIds())) {
       awaitCaughtUp(id);
     }
   }
@@ -316,7 +242,7 @@ public final class BenchCluster implements AutoCloseable {
   private boolean agreeOnLeader() {
     String leader = null;
     long term = -1;
-    for (BatonNode n : nodes.values()) {
+    for (BatonNode n : cluster.liveNodes()) {
       NodeStatus s = n.status();
       if (s.role() != Role.LEADER && s.role() != Role.FOLLOWER) {
         return false;
@@ -342,8 +268,8 @@ public final class BenchCluster implements AutoCloseable {
   public BatonClient newClient(boolean commandBatching) {
     BatonClient c =
         BatonClient.newBuilder()
-            .peers(peers)
-            .clusterName(clusterName)
+            .peers(cluster.peers())
+            .clusterName(CLUSTER_NAME)
             .requestTimeout(Duration.ofSeconds(30))
             .commandBatching(commandBatching)
             .build();
@@ -353,7 +279,7 @@ public final class BenchCluster implements AutoCloseable {
 
   /** The bytes of node {@code id}'s live state store on disk. */
   public long stateBytes(String id) {
-    return Dirs.size(baseDir.resolve(id).resolve("db"));
+    return Dirs.size(cluster.baseDir().resolve(id).resolve("db"));
   }
 
   /**
@@ -384,28 +310,12 @@ public final class BenchCluster implements AutoCloseable {
 
   /** Polls {@code condition} every millisecond until it holds, or fails naming {@code what}. */
   public void await(String what, BooleanSupplier condition) {
-    await(what, WAIT, condition);
-  }
-
-  /** Polls {@code condition} every millisecond until it holds, or fails naming {@code what}. */
-  public void await(String what, Duration timeout, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(
-            "timed out after " + timeout + " waiting for " + what + ": " + describe());
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-    }
+    cluster.await(what, WAIT, condition);
   }
 
   /** One line per running node: its status. */
   public String describe() {
-    StringBuilder sb = new StringBuilder();
-    for (BatonNode n : nodes.values()) {
-      sb.append("\n  ").append(n.status());
-    }
-    return sb.toString();
+    return cluster.describe();
   }
 
   /** Closes the clients, stops every node abruptly (in parallel) and deletes the data. */
@@ -420,7 +330,7 @@ public final class BenchCluster implements AutoCloseable {
     }
     clients.clear();
     List<CompletableFuture<Void>> stops = new ArrayList<>();
-    for (String id : List.copyOf(nodes.keySet())) {
+    for (String id : List.copyOf(cluster.liveIds())) {
       stops.add(killAsync(id));
     }
     for (CompletableFuture<Void> f : stops) {
@@ -430,6 +340,6 @@ public final class BenchCluster implements AutoCloseable {
         System.err.println("bench: error stopping a node: " + e);
       }
     }
-    Dirs.deleteQuietly(baseDir);
+    cluster.close();
   }
 }

@@ -5,14 +5,16 @@ import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** File helpers for the benchmarks: sizes, recursive delete, and a raw copy with fsync. */
+/**
+ * File helpers for the benchmarks: sizes and a raw copy with fsync (deleting is {@link
+ * io.baton.testing.TempDirs}).
+ */
 public final class Dirs {
   private Dirs() {}
 
@@ -42,46 +44,6 @@ public final class Dirs {
       throw new UncheckedIOException(e);
     }
     return total.get();
-  }
-
-  /** Deletes {@code root} and everything under it. */
-  public static void delete(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    Files.walkFileTree(
-        root,
-        new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-              throws IOException {
-            Files.deleteIfExists(file);
-            return FileVisitResult.CONTINUE;
-          }
-
-          @Override
-          public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-            if (e instanceof NoSuchFileException) {
-              return FileVisitResult.CONTINUE;
-            }
-            throw e;
-          }
-
-          @Override
-          public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-            Files.deleteIfExists(d);
-            return FileVisitResult.CONTINUE;
-          }
-        });
-  }
-
-  /** Deletes {@code root}, reporting rather than throwing a failure (for tear-down). */
-  public static void deleteQuietly(Path root) {
-    try {
-      delete(root);
-    } catch (IOException | RuntimeException e) {
-      System.err.println("bench: could not delete " + root + ": " + e);
-    }
   }
 
   /**

@@ -1,6 +1,8 @@
 package io.baton.benchmarks.support;
 
 import io.baton.internal.Await;
+import io.baton.testing.Ports;
+import io.baton.testing.TempDirs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -54,10 +56,7 @@ public final class RawRatisCluster implements AutoCloseable {
     List<RaftPeer> peers = new ArrayList<>();
     for (int i = 1; i <= n; i++) {
       peers.add(
-          RaftPeer.newBuilder()
-              .setId("r" + i)
-              .setAddress("127.0.0.1:" + BenchCluster.freePort())
-              .build());
+          RaftPeer.newBuilder().setId("r" + i).setAddress("127.0.0.1:" + Ports.freePort()).build());
     }
     RaftGroup group = RaftGroup.valueOf(RaftGroupId.valueOf(UUID.randomUUID()), peers);
     RawRatisCluster c = new RawRatisCluster(dir, group);
@@ -155,7 +154,7 @@ public final class RawRatisCluster implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-    Dirs.deleteQuietly(baseDir);
+    TempDirs.deleteQuietly(baseDir);
   }
 
   /**

@@ -11,12 +11,12 @@ import org.slf4j.LoggerFactory;
 /*
  * The two calls a client command makes into the application's StateMachine: validate on the
  * leader before the command is logged, apply on every replica once it is committed. They live here,
- * apart from the Ratis plumbing of BatonStateMachineAdapter, so that io.baton.DeterminismCheck
+ * apart from the Ratis plumbing of BatonStateMachineAdapter, so that io.baton.testing.DeterminismCheck
  * drives a state machine through exactly the code a replica runs rather than through a copy of it.
  */
 /**
  * Validates and applies a client command as a Baton replica does. Used by {@link
- * BatonStateMachineAdapter} and {@code io.baton.DeterminismCheck}. Not API.
+ * BatonStateMachineAdapter} and {@code io.baton.testing.DeterminismCheck}. Not API.
  */
 public final class CommandPath {
   // The adapter's logger: the lines logged here have always come from the adapter.

@@ -491,7 +491,12 @@ public final class RatisBatonNode implements BatonNode {
     }
   }
 
-  @Override
+  /**
+   * Stops this node at once without handing over leadership, as a crash looks to the rest of the
+   * cluster (which notices only missing heartbeats). State already written stays on disk and the
+   * node can be started again on the same data directory. Not on {@link BatonNode}: a test-only
+   * operation, reached through {@code io.baton.testing.LocalCluster#kill}.
+   */
   public void closeAbruptly() {
     closeServer();
   }

@@ -4,7 +4,6 @@ import com.google.protobuf.ByteString;
 import io.baton.BatonClient;
 import io.baton.BatonNode;
 import io.baton.FailureDetection;
-import io.baton.NodeConfig;
 import io.baton.Peer;
 import io.baton.ReadConsistency;
 import io.baton.StateDigest;
@@ -14,16 +13,15 @@ import io.baton.examples.kv.proto.Entry;
 import io.baton.examples.kv.proto.KvQuery;
 import io.baton.examples.kv.proto.KvReply;
 import io.baton.examples.kv.proto.Scan;
+import io.baton.testing.LocalCluster;
+import io.baton.testing.TempDirs;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -78,8 +76,7 @@ public final class FailoverDemo {
   private final Options options;
   private final PrintStream out;
   private final long startNanos = System.nanoTime();
-  private final BatonNode[] nodes = new BatonNode[3];
-  private final NodeConfig[] configs = new NodeConfig[3];
+  private LocalCluster cluster;
 
   private FailoverDemo(Options options, PrintStream out) {
     this.options = options;
@@ -99,8 +96,8 @@ public final class FailoverDemo {
     boolean tempDir = options.dataDir() == null;
     Path dir;
     try {
-      dir = tempDir ? Files.createTempDirectory("baton-demo-") : prepare(options.dataDir());
-    } catch (IOException e) {
+      dir = tempDir ? TempDirs.create("baton-demo-") : prepare(options.dataDir());
+    } catch (IOException | UncheckedIOException e) {
       out.println("demo failed: cannot create a data directory: " + e.getMessage());
       return 1;
     }
@@ -117,7 +114,7 @@ public final class FailoverDemo {
       closeAll();
     }
     if (status == 0 && tempDir) {
-      deleteRecursively(dir);
+      TempDirs.deleteRecursively(dir);
     } else if (status != 0) {
       out.println("data kept for inspection in " + dir);
     }
@@ -131,30 +128,33 @@ public final class FailoverDemo {
    * transfer timeout before it stops.
    */
   private void closeAll() {
+    if (cluster == null) {
+      return;
+    }
     for (int left = 3; left > 0; left--) {
       int next = -1;
       for (int n = 0; n < 3; n++) {
-        if (nodes[n] != null && (next < 0 || nodes[n].isLeader())) {
+        if (node(n) != null && (next < 0 || node(n).isLeader())) {
           next = n;
         }
       }
       if (next < 0) {
         return;
       }
-      boolean wasLeader = nodes[next].isLeader();
-      nodes[next].close();
-      nodes[next] = null;
+      boolean wasLeader = node(next).isLeader();
+      cluster.stop(id(next));
       if (wasLeader && left > 2) {
         awaitLeaderQuietly();
       }
     }
+    cluster.close();
   }
 
   private void awaitLeaderQuietly() {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
     while (System.nanoTime() < deadline) {
-      for (BatonNode node : nodes) {
-        if (node != null && node.isLeader()) {
+      for (BatonNode node : cluster.liveNodes()) {
+        if (node.isLeader()) {
           return;
         }
       }
@@ -181,22 +181,16 @@ public final class FailoverDemo {
         profile, profile.electionTimeoutMin().toMillis(), profile.electionTimeoutMax().toMillis());
     out.println("data directory: " + dir);
 
-    List<Peer> peers = new ArrayList<>();
     long startingNanos = System.nanoTime();
-    for (int port : freePorts(3)) {
-      peers.add(Peer.of("n" + (peers.size() + 1), "127.0.0.1", port));
-    }
-    for (int i = 0; i < 3; i++) {
-      configs[i] =
-          NodeConfig.newBuilder()
-              .id(peers.get(i).id())
-              .peers(peers)
-              .dataDir(dir.resolve(peers.get(i).id()))
-              .clusterName(CLUSTER)
-              .failureDetection(profile)
-              .build();
-      nodes[i] = BatonNode.start(configs[i], new KvStateMachine());
-    }
+    cluster =
+        LocalCluster.newBuilder()
+            .nodes(3)
+            .baseDir(dir)
+            .stateMachines(id -> new KvStateMachine())
+            .failureDetection(profile)
+            .configure(b -> b.clusterName(CLUSTER))
+            .start();
+    List<Peer> peers = cluster.peers();
     int first = awaitLeader(Set.of(0, 1, 2));
     out.printf(
         "started %s; %s leads (elected %d ms after the nodes started)%n",
@@ -212,7 +206,7 @@ public final class FailoverDemo {
 
   private BatonClient newClient() {
     return BatonClient.newBuilder()
-        .peers(configs[0].peers())
+        .peers(cluster.peers())
         .clusterName(CLUSTER)
         .requestTimeout(REQUEST_TIMEOUT)
         .build();
@@ -238,15 +232,14 @@ public final class FailoverDemo {
     join(thread, options.writeBeforeKill());
 
     int victim = awaitLeader(Set.of(0, 1, 2));
-    BatonNode dying = nodes[victim];
-    nodes[victim] = null;
+    BatonNode dying = cluster.detach(id(victim));
     out.printf(
         "t=%.2f s: killing the leader %s abruptly (closeAbruptly: no handover)%n",
         seconds(System.nanoTime() - startNanos), id(victim));
     // closeAbruptly blocks while the server shuts down; running it on its own thread lets this one
     // watch the survivors from the moment the kill starts.
     long killNanos = System.nanoTime();
-    Thread killer = new Thread(dying::closeAbruptly, "demo-killer");
+    Thread killer = new Thread(() -> LocalCluster.closeAbruptly(dying), "demo-killer");
     killer.start();
 
     Set<Integer> survivors = new LinkedHashSet<>(List.of(0, 1, 2));
@@ -277,8 +270,8 @@ public final class FailoverDemo {
 
     List<Integer> alive = new ArrayList<>(survivors);
     long index = awaitConverged(alive, leader);
-    StateDigest a = nodes[alive.get(0)].stateDigest();
-    StateDigest b = nodes[alive.get(1)].stateDigest();
+    StateDigest a = node(alive.get(0)).stateDigest();
+    StateDigest b = node(alive.get(1)).stateDigest();
     if (!a.equals(b)) {
       throw new CheckFailed(
           "survivor state digests differ: "
@@ -427,9 +420,9 @@ public final class FailoverDemo {
     await(
         "survivors to apply the same index",
         () -> {
-          long commit = nodes[leader].status().commitIndex();
+          long commit = node(leader).status().commitIndex();
           for (int n : alive) {
-            if (nodes[n].status().appliedIndex() != commit) {
+            if (node(n).status().appliedIndex() != commit) {
               return false;
             }
           }
@@ -441,14 +434,14 @@ public final class FailoverDemo {
 
   private void restart(int victim, int leader) {
     long restartNanos = System.nanoTime();
-    nodes[victim] = BatonNode.start(configs[victim], new KvStateMachine());
+    cluster.restart(id(victim));
     out.printf("restarted %s on its data directory%n", id(victim));
     long deadline = System.nanoTime() + WAIT.toNanos();
     long nextPrint = System.nanoTime();
     while (true) {
-      long mine = nodes[victim].status().appliedIndex();
-      long theirs = nodes[leader].status().appliedIndex();
-      boolean caughtUp = mine == theirs && theirs == nodes[leader].status().commitIndex();
+      long mine = node(victim).status().appliedIndex();
+      long theirs = node(leader).status().appliedIndex();
+      boolean caughtUp = mine == theirs && theirs == node(leader).status().commitIndex();
       if (caughtUp || System.nanoTime() >= nextPrint) {
         out.printf(
             "  t=+%d ms: %s applied index %d, leader %s %d%n",
@@ -463,8 +456,8 @@ public final class FailoverDemo {
       }
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
     }
-    StateDigest restarted = nodes[victim].stateDigest();
-    StateDigest leading = nodes[leader].stateDigest();
+    StateDigest restarted = node(victim).stateDigest();
+    StateDigest leading = node(leader).stateDigest();
     if (!restarted.equals(leading)) {
       throw new CheckFailed(
           id(victim)
@@ -487,7 +480,7 @@ public final class FailoverDemo {
         "a leader among " + candidates.stream().map(this::id).toList(),
         () -> {
           for (int n : candidates) {
-            if (nodes[n] != null && nodes[n].isLeader()) {
+            if (node(n) != null && node(n).isLeader()) {
               found[0] = n;
               return true;
             }
@@ -519,7 +512,12 @@ public final class FailoverDemo {
   }
 
   private String id(int n) {
-    return configs[n].id();
+    return "n" + (n + 1);
+  }
+
+  /** Node {@code n} (0-based) if it is running, else null. */
+  private BatonNode node(int n) {
+    return cluster.liveIds().contains(id(n)) ? cluster.node(id(n)) : null;
   }
 
   private static long millis(long nanos) {
@@ -528,38 +526,6 @@ public final class FailoverDemo {
 
   private static double seconds(long nanos) {
     return nanos / 1e9;
-  }
-
-  private static List<Integer> freePorts(int count) {
-    // Held open together so the three ports differ; another process could still take one before a
-    // node binds it, in which case starting that node fails with a clear message.
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      for (int i = 0; i < count; i++) {
-        sockets.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
-      }
-      return sockets.stream().map(ServerSocket::getLocalPort).toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot find a free port on 127.0.0.1", e);
-    } finally {
-      for (ServerSocket s : sockets) {
-        try {
-          s.close();
-        } catch (IOException e) {
-          // Only probing for a free port: a socket that fails to close leaks nothing we use.
-        }
-      }
-    }
-  }
-
-  private static void deleteRecursively(Path dir) {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot delete the demo's data directory " + dir, e);
-    }
   }
 
   /** One write by the demo's client: acknowledged if {@code error} is null. */

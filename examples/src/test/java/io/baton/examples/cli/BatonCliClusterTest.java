@@ -7,7 +7,7 @@ import io.baton.examples.counter.CounterStateMachine;
 import io.baton.examples.fleet.FleetStateMachine;
 import io.baton.examples.kv.KvStateMachine;
 import io.baton.statemachine.StateMachine;
-import io.baton.testing.TestCluster;
+import io.baton.testing.LocalCluster;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The client subcommands of the launcher against real in-process clusters. */
 final class BatonCliClusterTest {
   @TempDir Path dir;
-  private TestCluster cluster;
+  private LocalCluster cluster;
   private String peers;
   private String out;
   private String err;
@@ -34,7 +34,7 @@ final class BatonCliClusterTest {
   }
 
   private void start(Supplier<StateMachine> stateMachine) {
-    cluster = TestCluster.start(3, dir, id -> stateMachine.get());
+    cluster = LocalCluster.start(3, dir, id -> stateMachine.get());
     cluster.awaitLeader();
     peers = cluster.peers().stream().map(Peer::toString).collect(Collectors.joining(","));
   }

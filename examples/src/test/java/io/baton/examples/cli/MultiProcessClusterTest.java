@@ -6,7 +6,7 @@ import io.baton.BatonClient;
 import io.baton.Peer;
 import io.baton.ReadConsistency;
 import io.baton.examples.kv.KvClient;
-import io.baton.testing.TestCluster;
+import io.baton.testing.Ports;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -119,7 +119,7 @@ final class MultiProcessClusterTest {
       throws Exception {
     peers = new ArrayList<>();
     for (int i = 1; i <= 3; i++) {
-      peers.add(Peer.of("n" + i, "127.0.0.1", TestCluster.freePort()));
+      peers.add(Peer.of("n" + i, "127.0.0.1", Ports.freePort()));
     }
     for (Peer p : peers) {
       startNode(p.id());
@@ -178,7 +178,7 @@ final class MultiProcessClusterTest {
   void adminCli_statusAddPromoteTransferRemove_againstNodeProcesses() throws Exception {
     peers = new ArrayList<>();
     for (int i = 1; i <= 4; i++) {
-      peers.add(Peer.of("n" + i, "127.0.0.1", TestCluster.freePort()));
+      peers.add(Peer.of("n" + i, "127.0.0.1", Ports.freePort()));
     }
     List<Peer> members = peers.subList(0, 3);
     String memberList = members.stream().map(Peer::toString).collect(Collectors.joining(","));

@@ -3,7 +3,6 @@ package io.baton.examples.fleet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.baton.DeterminismCheck;
 import io.baton.examples.StoreReplica;
 import io.baton.examples.fleet.proto.AckAlert;
 import io.baton.examples.fleet.proto.Area;
@@ -18,6 +17,8 @@ import io.baton.examples.fleet.proto.RemoveGeofence;
 import io.baton.examples.fleet.proto.ReportPosition;
 import io.baton.examples.fleet.proto.StoredAlert;
 import io.baton.examples.fleet.proto.Where;
+import io.baton.testing.DeterminismCheck;
+import io.baton.testing.DeterminismReport;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -400,7 +401,7 @@ final class FleetStateMachineTest {
       commands.add(c.build().toByteArray());
     }
 
-    DeterminismCheck.Result result =
+    DeterminismReport result =
         DeterminismCheck.newBuilder(FleetStateMachine::new)
             .directory(checkDir)
             .build()

@@ -6,7 +6,7 @@ import io.baton.BatonClient;
 import io.baton.BatonNode;
 import io.baton.statemachine.Role;
 import io.baton.statemachine.RoleChange;
-import io.baton.testing.TestCluster;
+import io.baton.testing.LocalCluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,7 +24,7 @@ final class GeofenceAlertDispatcherTest {
   private static final Duration POLL = Duration.ofMillis(20);
 
   @TempDir Path dir;
-  private TestCluster cluster;
+  private LocalCluster cluster;
   private final Map<String, GeofenceAlertDispatcher> dispatchers = new LinkedHashMap<>();
   private final Map<String, List<Alert>> sinks = new LinkedHashMap<>();
 
@@ -37,7 +37,7 @@ final class GeofenceAlertDispatcherTest {
   }
 
   private void startCluster() {
-    cluster = TestCluster.create(3, dir, id -> new FleetStateMachine(), b -> b);
+    cluster = LocalCluster.create(3, dir, id -> new FleetStateMachine(), b -> b);
     for (var peer : cluster.peers()) {
       String id = peer.id();
       List<Alert> sink = new CopyOnWriteArrayList<>();
@@ -66,7 +66,7 @@ final class GeofenceAlertDispatcherTest {
     BatonNode leader = cluster.awaitLeader();
     cluster.await(
         "only the leader's dispatcher to run",
-        TestCluster.WAIT,
+        LocalCluster.WAIT,
         () -> running().equals(List.of(leader.id())));
     BatonClient client = cluster.newClient();
     FleetClient fleet = new FleetClient(client);
@@ -76,7 +76,7 @@ final class GeofenceAlertDispatcherTest {
 
     cluster.await(
         "the alert to be dispatched and acknowledged",
-        TestCluster.WAIT,
+        LocalCluster.WAIT,
         () -> !dispatched().isEmpty() && fleet.pendingAlerts(10).isEmpty());
     assertThat(sinks.get(leader.id()))
         .singleElement()
@@ -92,13 +92,13 @@ final class GeofenceAlertDispatcherTest {
     BatonNode next = cluster.awaitLeader();
     cluster.await(
         "the new leader's dispatcher to run",
-        TestCluster.WAIT,
+        LocalCluster.WAIT,
         () -> running().equals(List.of(next.id())));
     ReportResult again = fleet.report("truck-2", 51.51, -0.12, Instant.ofEpochMilli(2_000));
 
     cluster.await(
         "the second alert to be dispatched by the new leader",
-        TestCluster.WAIT,
+        LocalCluster.WAIT,
         () ->
             sinks.get(next.id()).stream().anyMatch(a -> a.id() == again.alertId())
                 && fleet.pendingAlerts(10).isEmpty());
@@ -110,7 +110,7 @@ final class GeofenceAlertDispatcherTest {
     startCluster();
     BatonNode leader = cluster.awaitLeader();
     GeofenceAlertDispatcher d = dispatchers.get(leader.id());
-    cluster.await("the leader's dispatcher to run", TestCluster.WAIT, d::isRunning);
+    cluster.await("the leader's dispatcher to run", LocalCluster.WAIT, d::isRunning);
 
     d.onRoleChange(new RoleChange(Role.FOLLOWER, 99, Optional.empty()));
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
-import io.baton.DeterminismCheck;
 import io.baton.examples.StoreReplica;
 import io.baton.examples.kv.proto.CompareAndSet;
 import io.baton.examples.kv.proto.Count;
@@ -16,6 +15,8 @@ import io.baton.examples.kv.proto.KvQuery;
 import io.baton.examples.kv.proto.KvReply;
 import io.baton.examples.kv.proto.Put;
 import io.baton.examples.kv.proto.Scan;
+import io.baton.testing.DeterminismCheck;
+import io.baton.testing.DeterminismReport;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -376,7 +377,7 @@ final class KvStateMachineTest {
       commands.add(c.build().toByteArray());
     }
 
-    DeterminismCheck.Result result =
+    DeterminismReport result =
         DeterminismCheck.newBuilder(KvStateMachine::new).directory(checkDir).build().run(commands);
 
     result.assertDeterministic();

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.baton.ReplyLostException;
 import io.baton.statemachine.Keys;
+import io.baton.testing.LocalCluster;
 import io.baton.testing.RegisterStateMachine;
-import io.baton.testing.TestCluster;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.apache.ratis.client.RaftClient;
@@ -30,29 +30,12 @@ final class RetryAfterRestartTest {
   @TempDir Path dir;
 
   private static RaftClientReply send(RaftClient raw, RaftClientRequest request) {
-    IOException last = null;
-    for (int attempt = 0; attempt < 200; attempt++) {
-      try {
-        RaftClientReply reply = raw.getClientRpc().sendRequest(request);
-        if (reply.isSuccess()) {
-          return reply;
-        }
-      } catch (IOException e) {
-        last = e; // the connection to the restarted node is being re-established
-      }
-      try {
-        Thread.sleep(25);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
-    throw new AssertionError("no successful reply to " + request, last);
+    return RawRequests.sendUntil(raw, request, reply -> reply.isSuccess());
   }
 
   @Test
   void retryOfACommandAppliedBeforeARestart_isNotAppliedAgain_andReportsItsReplyLost() {
-    try (TestCluster cluster = TestCluster.start(1, dir, id -> new RegisterStateMachine())) {
+    try (LocalCluster cluster = LocalCluster.start(1, dir, id -> new RegisterStateMachine())) {
       cluster.awaitLeader();
       RaftGroup group = RaftConfig.group("baton", cluster.peers());
       try (RaftClient raw =

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.baton.statemachine.Keys;
 import io.baton.statemachine.Role;
+import io.baton.testing.LocalCluster;
 import io.baton.testing.RegisterStateMachine;
-import io.baton.testing.TestCluster;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,8 +21,8 @@ final class HaltTest {
   @Test
   void applyThrows_replicasHalt_andAfterTheFixTheCommandIsAppliedOnTheStateBeforeIt() {
     AtomicBoolean fixed = new AtomicBoolean();
-    try (TestCluster cluster =
-        TestCluster.start(3, dir, id -> new RegisterStateMachine(fixed.get()))) {
+    try (LocalCluster cluster =
+        LocalCluster.start(3, dir, id -> new RegisterStateMachine(fixed.get()))) {
       cluster.awaitLeader();
       BatonClient client = cluster.newClient(Duration.ofSeconds(3));
       client.submit(RegisterStateMachine.put("k", "v"));
@@ -35,7 +35,7 @@ final class HaltTest {
           .isInstanceOf(BatonException.class);
       cluster.await(
           "a majority of replicas to halt",
-          TestCluster.WAIT,
+          LocalCluster.WAIT,
           () ->
               cluster.liveNodes().stream().filter(n -> n.status().role() == Role.DOWN).count()
                   >= 2);

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.baton.statemachine.Role;
 import io.baton.statemachine.RoleChange;
+import io.baton.testing.LocalCluster;
 import io.baton.testing.RegisterStateMachine;
-import io.baton.testing.TestCluster;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +23,8 @@ final class GracefulCloseTest {
     Map<String, List<RoleChange>> changes = new ConcurrentHashMap<>();
     // WAN timeouts (1-2 s) make the difference plain: without a handover nobody could even start
     // an election until a second after the leader went quiet.
-    TestCluster cluster =
-        TestCluster.create(
+    LocalCluster cluster =
+        LocalCluster.create(
             3,
             dir,
             id -> new RegisterStateMachine(),
@@ -42,7 +42,7 @@ final class GracefulCloseTest {
       long termBefore = leader.status().term();
       cluster.await(
           "LEADER delivered to " + leader.id(),
-          TestCluster.WAIT,
+          LocalCluster.WAIT,
           () -> changes.get(leader.id()).stream().anyMatch(c -> c.role() == Role.LEADER));
 
       cluster.stop(leader.id());

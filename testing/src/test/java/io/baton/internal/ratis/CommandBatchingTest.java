@@ -16,8 +16,8 @@ import io.baton.statemachine.Keys;
 import io.baton.statemachine.StateMachine;
 import io.baton.statemachine.StateReader;
 import io.baton.statemachine.StateWriter;
+import io.baton.testing.LocalCluster;
 import io.baton.testing.RegisterStateMachine;
-import io.baton.testing.TestCluster;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -128,13 +128,13 @@ final class CommandBatchingTest {
     }
   }
 
-  private static TestCluster startCluster(Path dir) {
-    TestCluster cluster = TestCluster.start(3, dir, id -> new RecordingSequenceStateMachine());
+  private static LocalCluster startCluster(Path dir) {
+    LocalCluster cluster = LocalCluster.start(3, dir, id -> new RecordingSequenceStateMachine());
     cluster.awaitLeader();
     return cluster;
   }
 
-  private static RecordingSequenceStateMachine machine(TestCluster cluster, String id) {
+  private static RecordingSequenceStateMachine machine(LocalCluster cluster, String id) {
     return (RecordingSequenceStateMachine) cluster.stateMachine(id);
   }
 
@@ -216,7 +216,7 @@ final class CommandBatchingTest {
   void concurrentSubmits_shareLogEntries_andEachGetsItsOwnReplyInSubmissionOrder() {
     int n = 2000;
     IntPredicate none = i -> false;
-    try (TestCluster cluster = startCluster(dir)) {
+    try (LocalCluster cluster = startCluster(dir)) {
       BatonClient client = cluster.newClient();
 
       List<Applied> replies = checkReplies(burst(client, n, none), none);
@@ -239,7 +239,7 @@ final class CommandBatchingTest {
   void refusedCommandsInABatch_failAlone_andTheOthersOfTheBatchAreApplied() {
     int n = 500;
     IntPredicate bad = i -> i % 5 == 2;
-    try (TestCluster cluster = startCluster(dir)) {
+    try (LocalCluster cluster = startCluster(dir)) {
       BatonClient client = cluster.newClient();
       List<CompletableFuture<byte[]>> futures = burst(client, n, bad);
 
@@ -273,7 +273,7 @@ final class CommandBatchingTest {
   void withoutBatching_aBurstWorks_andNoTwoCommandsShareAnIndex() {
     int n = 300;
     IntPredicate bad = i -> i % 7 == 3;
-    try (TestCluster cluster = startCluster(dir);
+    try (LocalCluster cluster = startCluster(dir);
         BatonClient client =
             BatonClient.newBuilder().peers(cluster.peers()).commandBatching(false).build()) {
       List<Applied> replies = checkReplies(burst(client, n, bad), bad);
@@ -291,7 +291,7 @@ final class CommandBatchingTest {
   void batchedBurst_leavesEveryReplicaInTheSameState() {
     int n = 1500;
     IntPredicate bad = i -> i % 11 == 0;
-    try (TestCluster cluster = startCluster(dir)) {
+    try (LocalCluster cluster = startCluster(dir)) {
       BatonClient client = cluster.newClient();
       List<Applied> replies = checkReplies(burst(client, n, bad), bad);
       assertThat(distinctIndexes(replies)).isLessThan(replies.size());
@@ -321,8 +321,8 @@ final class CommandBatchingTest {
     int n = 300;
     IntPredicate big = i -> i % 6 == 4;
     String padding = "x".repeat(2000);
-    try (TestCluster cluster =
-        TestCluster.start(
+    try (LocalCluster cluster =
+        LocalCluster.start(
             3, dir, id -> new RecordingSequenceStateMachine(), b -> b.maxCommandBytes(1024))) {
       cluster.awaitLeader();
       BatonClient client = cluster.newClient();
@@ -366,7 +366,7 @@ final class CommandBatchingTest {
   void leaderKilled_duringABatchedBurst_everyCommandIsAppliedOnceInOrder() {
     int n = 3000;
     IntPredicate none = i -> false;
-    try (TestCluster cluster = startCluster(dir)) {
+    try (LocalCluster cluster = startCluster(dir)) {
       BatonNode oldLeader = cluster.awaitLeader();
       BatonClient client = cluster.newClient();
       List<CompletableFuture<byte[]>> futures = new ArrayList<>(n);
@@ -406,7 +406,7 @@ final class CommandBatchingTest {
   @Test
   void close_withCommandsWaitingAndInFlight_failsEveryUnfinishedFutureWithNodeClosed() {
     int n = 5000;
-    try (TestCluster cluster = startCluster(dir)) {
+    try (LocalCluster cluster = startCluster(dir)) {
       BatonClient client = BatonClient.newBuilder().peers(cluster.peers()).build();
       List<CompletableFuture<byte[]>> futures = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
@@ -430,7 +430,7 @@ final class CommandBatchingTest {
 
   @Test
   void retriedBatch_afterTheNodeRestarted_isNotAppliedAgain_andReportsTheRepliesLost() {
-    try (TestCluster cluster = TestCluster.start(1, dir, id -> new RegisterStateMachine())) {
+    try (LocalCluster cluster = LocalCluster.start(1, dir, id -> new RegisterStateMachine())) {
       cluster.awaitLeader();
       RaftGroup group = RaftConfig.group("baton", cluster.peers());
       try (RaftClient raw =
@@ -482,29 +482,15 @@ final class CommandBatchingTest {
    * Connection errors and a not-yet-ready leader are retried.
    */
   static RaftClientReply send(RaftClient raw, RaftClientRequest request) {
-    IOException last = null;
-    for (int attempt = 0; attempt < 200; attempt++) {
-      try {
-        RaftClientReply reply = raw.getClientRpc().sendRequest(request);
-        if (reply.isSuccess() || reply.getException() instanceof StateMachineException) {
-          return reply;
-        }
-      } catch (IOException e) {
-        last = e;
-      }
-      try {
-        Thread.sleep(25);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
-    throw new AssertionError("no answer to " + request, last);
+    return RawRequests.sendUntil(
+        raw,
+        request,
+        reply -> reply.isSuccess() || reply.getException() instanceof StateMachineException);
   }
 
   @Test
   void retriedBatch_sameClientIdAndCallId_isAnsweredFromTheRetryCache_andAppliedOnce() {
-    try (TestCluster cluster = TestCluster.start(3, dir, id -> new RegisterStateMachine())) {
+    try (LocalCluster cluster = LocalCluster.start(3, dir, id -> new RegisterStateMachine())) {
       BatonNode leader = cluster.awaitLeader();
       RaftGroup group = RaftConfig.group("baton", cluster.peers());
       try (RaftClient raw =
@@ -554,7 +540,7 @@ final class CommandBatchingTest {
 
   @Test
   void rawBatch_malformedOrMarkedRejectedByTheClient_isRefusedWhole() {
-    try (TestCluster cluster = TestCluster.start(3, dir, id -> new RegisterStateMachine())) {
+    try (LocalCluster cluster = LocalCluster.start(3, dir, id -> new RegisterStateMachine())) {
       BatonNode leader = cluster.awaitLeader();
       RaftGroup group = RaftConfig.group("baton", cluster.peers());
       ClientId clientId = ClientId.randomId();

@@ -6,8 +6,9 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import io.baton.statemachine.Keys;
 import io.baton.storage.SnapshotCatalog;
 import io.baton.storage.SnapshotManifest;
+import io.baton.testing.LocalCluster;
 import io.baton.testing.RegisterStateMachine;
-import io.baton.testing.TestCluster;
+import io.baton.testing.TempDirs;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +40,7 @@ final class DamagedDiskTest {
 
   @TempDir Path dir;
 
-  private TestCluster cluster;
+  private LocalCluster cluster;
   private BatonClient client;
   private String follower;
   private Path data;
@@ -52,7 +53,7 @@ final class DamagedDiskTest {
    */
   private void startAndStopFollower(int writes, boolean snapshot) {
     cluster =
-        TestCluster.start(
+        LocalCluster.start(
             3,
             dir,
             id -> new RegisterStateMachine(),
@@ -223,14 +224,6 @@ final class DamagedDiskTest {
     int at = content.indexOf(text, Math.toIntExact(from));
     assertThat(at).as("%s in %s", text, file).isNotNegative();
     return at;
-  }
-
-  private static void deleteRecursively(Path root) throws IOException {
-    try (Stream<Path> s = Files.walk(root)) {
-      for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
-        Files.delete(p);
-      }
-    }
   }
 
   @AfterEach
@@ -415,12 +408,12 @@ final class DamagedDiskTest {
     assertRestartRecovers();
     cluster.stop(follower);
 
-    deleteRecursively(data.resolve("db"));
+    TempDirs.deleteRecursively(data.resolve("db"));
     assertRestartRecovers();
     cluster.stop(follower);
 
-    deleteRecursively(data.resolve("db"));
-    deleteRecursively(groupDir().resolve("sm"));
+    TempDirs.deleteRecursively(data.resolve("db"));
+    TempDirs.deleteRecursively(groupDir().resolve("sm"));
     assertRestartRefused(
         logDir(), data.resolve("db").toString(), logDir().toString(), "are in none of them");
   }

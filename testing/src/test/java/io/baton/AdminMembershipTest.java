@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.baton.statemachine.Role;
+import io.baton.testing.LocalCluster;
 import io.baton.testing.RegisterStateMachine;
-import io.baton.testing.TestCluster;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -64,8 +64,8 @@ final class AdminMembershipTest {
 
   @Test
   void grow3To5_underWriteLoad_newNodesInstallSnapshotAndMatchTheLeader() throws Exception {
-    try (TestCluster cluster =
-        TestCluster.start(
+    try (LocalCluster cluster =
+        LocalCluster.start(
             3,
             dir,
             id -> new RegisterStateMachine(),
@@ -77,15 +77,15 @@ final class AdminMembershipTest {
       BatonAdmin admin = cluster.admin();
       try (Writer w = new Writer(client, "k")) {
         cluster.await(
-            "1500 writes, several snapshots", TestCluster.WAIT, () -> w.count.get() >= 1500);
+            "1500 writes, several snapshots", LocalCluster.WAIT, () -> w.count.get() >= 1500);
         cluster.startJoining("n4");
         cluster.startJoining("n5");
         admin.addNode(n4);
         int afterN4 = w.count.get();
-        cluster.await("writes continue", TestCluster.WAIT, () -> w.count.get() >= afterN4 + 100);
+        cluster.await("writes continue", LocalCluster.WAIT, () -> w.count.get() >= afterN4 + 100);
         admin.addNode(n5);
         int afterN5 = w.count.get();
-        cluster.await("writes continue", TestCluster.WAIT, () -> w.count.get() >= afterN5 + 100);
+        cluster.await("writes continue", LocalCluster.WAIT, () -> w.count.get() >= afterN5 + 100);
         w.close();
         assertThat(w.errors).as("client errors during growth").isEmpty();
 
@@ -107,7 +107,7 @@ final class AdminMembershipTest {
         cluster.restart("n4");
         cluster.await(
             "n4 follows again",
-            TestCluster.WAIT,
+            LocalCluster.WAIT,
             () -> cluster.node("n4").status().role() == Role.FOLLOWER);
         client.submit(RegisterStateMachine.put("after-restart", "x"));
         cluster.awaitConverged();
@@ -117,15 +117,15 @@ final class AdminMembershipTest {
 
   @Test
   void shrink5To3_thenQuorumLosingRemovalsAreRefusedAndChangeNothing() throws Exception {
-    try (TestCluster cluster = TestCluster.start(5, dir, id -> new RegisterStateMachine())) {
+    try (LocalCluster cluster = LocalCluster.start(5, dir, id -> new RegisterStateMachine())) {
       cluster.awaitLeader();
       BatonClient client = cluster.newClient();
       BatonAdmin admin = cluster.admin();
       try (Writer w = new Writer(client, "k")) {
-        cluster.await("some writes", TestCluster.WAIT, () -> w.count.get() >= 200);
+        cluster.await("some writes", LocalCluster.WAIT, () -> w.count.get() >= 200);
         admin.removeNodes(List.of("n4", "n5"), false);
         int after = w.count.get();
-        cluster.await("writes continue", TestCluster.WAIT, () -> w.count.get() >= after + 100);
+        cluster.await("writes continue", LocalCluster.WAIT, () -> w.count.get() >= after + 100);
         w.close();
         assertThat(w.errors).isEmpty();
       }
@@ -154,7 +154,7 @@ final class AdminMembershipTest {
 
   @Test
   void replaceKilledNode_inOneCall_replacementCatchesUp() throws Exception {
-    try (TestCluster cluster = TestCluster.start(3, dir, id -> new RegisterStateMachine())) {
+    try (LocalCluster cluster = LocalCluster.start(3, dir, id -> new RegisterStateMachine())) {
       BatonNode leader = cluster.awaitLeader();
       BatonClient client = cluster.newClient();
       for (int i = 0; i < 300; i++) {
@@ -184,7 +184,7 @@ final class AdminMembershipTest {
 
   @Test
   void listener_catchesUp_isPromoted_andSurvivesLeaderKill() throws Exception {
-    try (TestCluster cluster = TestCluster.start(3, dir, id -> new RegisterStateMachine())) {
+    try (LocalCluster cluster = LocalCluster.start(3, dir, id -> new RegisterStateMachine())) {
       cluster.awaitLeader();
       BatonClient client = cluster.newClient();
       for (int i = 0; i < 200; i++) {
@@ -225,7 +225,7 @@ final class AdminMembershipTest {
   @Test
   void coldStandby_nodeThatAppliedItsOwnRemoval_comesBackFromItsOldDataDirectory()
       throws Exception {
-    try (TestCluster cluster = TestCluster.start(3, dir, id -> new RegisterStateMachine())) {
+    try (LocalCluster cluster = LocalCluster.start(3, dir, id -> new RegisterStateMachine())) {
       BatonNode leader = cluster.awaitLeader();
       BatonClient client = cluster.newClient();
       for (int i = 0; i < 100; i++) {
@@ -238,7 +238,7 @@ final class AdminMembershipTest {
       // replica of the group (role DOWN) before it is stopped.
       cluster.await(
           cold + " closed its group",
-          TestCluster.WAIT,
+          LocalCluster.WAIT,
           () -> cluster.node(cold).status().role() == io.baton.statemachine.Role.DOWN);
       cluster.stop(cold);
       client.submit(RegisterStateMachine.put("new", "v"));
@@ -254,8 +254,8 @@ final class AdminMembershipTest {
 
   @Test
   void coldStandby_removedNodeComesBackFromItsOldDataDirectory() throws Exception {
-    try (TestCluster cluster =
-        TestCluster.start(
+    try (LocalCluster cluster =
+        LocalCluster.start(
             3,
             dir,
             id -> new RegisterStateMachine(),

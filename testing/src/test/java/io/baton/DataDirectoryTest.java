@@ -3,8 +3,8 @@ package io.baton;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.baton.testing.Ports;
 import io.baton.testing.RegisterStateMachine;
-import io.baton.testing.TestCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -15,7 +15,7 @@ final class DataDirectoryTest {
   @TempDir Path dir;
 
   private NodeConfig config(String id, String cluster, Path data) {
-    int port = TestCluster.freePort();
+    int port = Ports.freePort();
     return NodeConfig.newBuilder()
         .id(id)
         .peers(id + "=127.0.0.1:" + port)

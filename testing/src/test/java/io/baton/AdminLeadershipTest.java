@@ -10,8 +10,8 @@ import io.baton.statemachine.Role;
 import io.baton.statemachine.StateMachine;
 import io.baton.statemachine.StateReader;
 import io.baton.statemachine.StateWriter;
+import io.baton.testing.LocalCluster;
 import io.baton.testing.RegisterStateMachine;
-import io.baton.testing.TestCluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
@@ -25,19 +25,19 @@ final class AdminLeadershipTest {
 
   @Test
   void switchover_underLoad_endsWhereAsked_withNoClientError() throws Exception {
-    try (TestCluster cluster = TestCluster.start(3, dir, id -> new RegisterStateMachine())) {
+    try (LocalCluster cluster = LocalCluster.start(3, dir, id -> new RegisterStateMachine())) {
       cluster.awaitLeader();
       BatonClient client = cluster.newClient();
       BatonAdmin admin = cluster.admin();
       try (Writer w = new Writer(client, "k")) {
-        cluster.await("writes", TestCluster.WAIT, () -> w.count.get() >= 100);
+        cluster.await("writes", LocalCluster.WAIT, () -> w.count.get() >= 100);
         for (int round = 0; round < 3; round++) {
           BatonNode leader = cluster.awaitLeader();
           String target = cluster.followerIds(leader).get(round % 2);
           assertThat(admin.transferLeadership(target)).isEqualTo(target);
           assertThat(cluster.awaitLeader().id()).isEqualTo(target);
           int now = w.count.get();
-          cluster.await("writes continue", TestCluster.WAIT, () -> w.count.get() >= now + 50);
+          cluster.await("writes continue", LocalCluster.WAIT, () -> w.count.get() >= now + 50);
         }
         String best = admin.transferLeadership();
         assertThat(cluster.awaitLeader().id()).isEqualTo(best);
@@ -54,7 +54,7 @@ final class AdminLeadershipTest {
   @Test
   void drainedNode_neverLeads_evenWhenTheLeaderIsKilledOrItRestarts() throws Exception {
     Set<String> becameLeader = ConcurrentHashMap.newKeySet();
-    TestCluster cluster = TestCluster.create(3, dir, id -> new RegisterStateMachine(), b -> b);
+    LocalCluster cluster = LocalCluster.create(3, dir, id -> new RegisterStateMachine(), b -> b);
     for (String id : new String[] {"n1", "n2", "n3"}) {
       cluster.roleListener(
           id,
@@ -87,7 +87,7 @@ final class AdminLeadershipTest {
         // The other two can elect; the drained node keeps voting and replicating but never runs.
         cluster.await(
             "a leader other than the drained node",
-            TestCluster.WAIT,
+            LocalCluster.WAIT,
             () -> cluster.liveNodes().stream().anyMatch(BatonNode::isLeader));
         cluster.restart(current.id());
         client.submit(RegisterStateMachine.put("round", Integer.toString(round)));
@@ -108,13 +108,13 @@ final class AdminLeadershipTest {
 
   @Test
   void failback_returnsToThePreferredNode_automaticallyOrOnlyWhenAsked() throws Exception {
-    try (TestCluster cluster = TestCluster.start(3, dir, id -> new RegisterStateMachine())) {
+    try (LocalCluster cluster = LocalCluster.start(3, dir, id -> new RegisterStateMachine())) {
       cluster.awaitLeader();
       BatonClient client = cluster.newClient();
       BatonAdmin admin = cluster.admin();
       admin.setPriority("n1", 2);
       cluster.await(
-          "n1, the preferred node, leads", TestCluster.WAIT, () -> cluster.node("n1").isLeader());
+          "n1, the preferred node, leads", LocalCluster.WAIT, () -> cluster.node("n1").isLeader());
 
       cluster.kill("n1");
       BatonNode interim = cluster.awaitLeader();
@@ -123,7 +123,7 @@ final class AdminLeadershipTest {
       long restarted = System.nanoTime();
       cluster.restart("n1");
       cluster.await(
-          "automatic failback to n1", TestCluster.WAIT, () -> cluster.node("n1").isLeader());
+          "automatic failback to n1", LocalCluster.WAIT, () -> cluster.node("n1").isLeader());
       System.out.printf(
           "failback: n1 leads again %d ms after its restart%n",
           (System.nanoTime() - restarted) / 1_000_000);
@@ -135,12 +135,22 @@ final class AdminLeadershipTest {
       cluster.restart("n1");
       cluster.await(
           "n1 caught up",
-          TestCluster.WAIT,
+          LocalCluster.WAIT,
           () -> cluster.node("n1").status().appliedIndex() >= other.status().commitIndex());
-      Thread.sleep(2000); // several election timeouts: long enough for a failback to happen
+      // Ratis yields to a higher-priority follower when the leader sees it caught up. With the
+      // third node down, a write commits only once n1 has acknowledged it: after two such writes
+      // the leader has seen n1 caught up, so a failback would have begun (and moved the term).
+      String third =
+          cluster.followerIds(other).stream().filter(id -> !id.equals("n1")).findFirst().get();
+      cluster.kill(third);
+      long term = other.status().term();
+      client.submit(RegisterStateMachine.put("probe", "1"));
+      client.submit(RegisterStateMachine.put("probe", "2"));
       assertThat(cluster.awaitLeader().id())
           .as("no failback while it is off")
           .isEqualTo(other.id());
+      assertThat(other.status().term()).isEqualTo(term);
+      cluster.restart(third);
 
       assertThat(admin.failback()).isEqualTo("n1");
       assertThat(cluster.awaitLeader().id()).isEqualTo("n1");
@@ -151,7 +161,7 @@ final class AdminLeadershipTest {
 
   @Test
   void verify_healthyCluster_everyReplicaHasTheSameDigestAtTheMark() {
-    try (TestCluster cluster = TestCluster.start(3, dir, id -> new RegisterStateMachine())) {
+    try (LocalCluster cluster = LocalCluster.start(3, dir, id -> new RegisterStateMachine())) {
       cluster.awaitLeader();
       BatonClient client = cluster.newClient();
       for (int i = 0; i < 100; i++) {
@@ -182,8 +192,8 @@ final class AdminLeadershipTest {
   void verify_replicaWithNonDeterministicApply_isReportedDivergent() {
     // n3's state machine writes one extra key on every apply: what a machine that reads a clock,
     // a random number or a node-local setting would do. Nothing else can tell the replicas apart.
-    try (TestCluster cluster =
-        TestCluster.start(
+    try (LocalCluster cluster =
+        LocalCluster.start(
             3,
             dir,
             id -> id.equals("n3") ? new SkewedStateMachine() : new RegisterStateMachine())) {
@@ -223,7 +233,7 @@ final class AdminLeadershipTest {
 
   @Test
   void status_fromOneFollowerSeed_findsTheLeaderAndEveryMember() {
-    try (TestCluster cluster = TestCluster.start(3, dir, id -> new RegisterStateMachine())) {
+    try (LocalCluster cluster = LocalCluster.start(3, dir, id -> new RegisterStateMachine())) {
       BatonNode leader = cluster.awaitLeader();
       cluster.newClient().submit(RegisterStateMachine.put("a", "b"));
       String follower = cluster.followerIds(leader).get(0);

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.baton.statemachine.Keys;
+import io.baton.testing.LocalCluster;
 import io.baton.testing.RegisterStateMachine;
-import io.baton.testing.TestCluster;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Random;
@@ -18,8 +18,9 @@ final class BadInputTest {
 
   @Test
   void malformedCommandsAndQueries_areRejectedWithAClearError_andLeaveStateUnchanged() {
-    try (TestCluster cluster =
-        TestCluster.start(3, dir, id -> new RegisterStateMachine(), b -> b.maxCommandBytes(1024))) {
+    try (LocalCluster cluster =
+        LocalCluster.start(
+            3, dir, id -> new RegisterStateMachine(), b -> b.maxCommandBytes(1024))) {
       cluster.awaitLeader();
       BatonClient client = cluster.newClient();
       client.submit(RegisterStateMachine.put("k", "v"));

@@ -3,8 +3,8 @@ package io.baton;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.baton.statemachine.Keys;
+import io.baton.testing.LocalCluster;
 import io.baton.testing.RegisterStateMachine;
-import io.baton.testing.TestCluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,7 +22,7 @@ final class FailoverTest {
   @Test
   void leaderKilled_duringContinuousWrites_clientSeesNoErrorAndNoWriteIsLostOrDoubled()
       throws Exception {
-    try (TestCluster cluster = TestCluster.start(3, dir, id -> new RegisterStateMachine())) {
+    try (LocalCluster cluster = LocalCluster.start(3, dir, id -> new RegisterStateMachine())) {
       BatonNode oldLeader = cluster.awaitLeader();
       BatonClient client = cluster.newClient();
 
@@ -49,12 +49,12 @@ final class FailoverTest {
               "writer");
       writer.start();
 
-      cluster.await("100 writes before the kill", TestCluster.WAIT, () -> written.get() >= 100);
+      cluster.await("100 writes before the kill", LocalCluster.WAIT, () -> written.get() >= 100);
       cluster.kill(oldLeader.id());
       int atKill = written.get();
       BatonNode newLeader = cluster.awaitLeader();
       cluster.await(
-          "100 writes after the kill", TestCluster.WAIT, () -> written.get() >= atKill + 100);
+          "100 writes after the kill", LocalCluster.WAIT, () -> written.get() >= atKill + 100);
       stop.set(true);
       writer.join(Duration.ofSeconds(60).toMillis());
 

@@ -3,8 +3,8 @@ package io.baton;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.baton.statemachine.Keys;
+import io.baton.testing.LocalCluster;
 import io.baton.testing.RegisterStateMachine;
-import io.baton.testing.TestCluster;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,7 +27,7 @@ final class RecoveryTest {
 
   @Test
   void restartedFollower_catchesUpFromItsOwnStoreAndTheLogTail_withoutSnapshot() {
-    try (TestCluster cluster = TestCluster.start(3, dir, id -> new RegisterStateMachine())) {
+    try (LocalCluster cluster = LocalCluster.start(3, dir, id -> new RegisterStateMachine())) {
       BatonNode leader = cluster.awaitLeader();
       BatonClient client = cluster.newClient();
       write(client, "before-", 300);
@@ -51,8 +51,8 @@ final class RecoveryTest {
 
   @Test
   void followerDownWhileLeaderSnapshotsAndPurges_catchesUpBySnapshotInstall() {
-    try (TestCluster cluster =
-        TestCluster.start(
+    try (LocalCluster cluster =
+        LocalCluster.start(
             3,
             dir,
             id -> new RegisterStateMachine(),

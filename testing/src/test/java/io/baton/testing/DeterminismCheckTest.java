@@ -1,4 +1,4 @@
-package io.baton;
+package io.baton.testing;
 
 import static io.baton.testing.RegisterStateMachine.incr;
 import static io.baton.testing.RegisterStateMachine.put;
@@ -10,7 +10,6 @@ import io.baton.statemachine.Keys;
 import io.baton.statemachine.StateMachine;
 import io.baton.statemachine.StateReader;
 import io.baton.statemachine.StateWriter;
-import io.baton.testing.RegisterStateMachine;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -141,8 +140,7 @@ final class DeterminismCheckTest {
       commands.add(incr("c" + (i % 3)));
     }
 
-    DeterminismCheck.Result result =
-        check(RegisterStateMachine::new).replicas(3).build().run(commands);
+    DeterminismReport result = check(RegisterStateMachine::new).replicas(3).build().run(commands);
 
     assertThat(result.passed()).isTrue();
     assertThat(result.divergedAt()).isEmpty();
@@ -163,7 +161,7 @@ final class DeterminismCheckTest {
     commands.add(utf8("stamp t"));
     commands.addAll(puts(5));
 
-    DeterminismCheck.Result result = check(ClockStateMachine::new).build().run(commands);
+    DeterminismReport result = check(ClockStateMachine::new).build().run(commands);
 
     assertThat(result.passed()).isFalse();
     assertThat(result.divergedAt()).hasValue(5);
@@ -188,7 +186,7 @@ final class DeterminismCheckTest {
     commands.add(utf8("number a"));
     commands.add(utf8("number b"));
 
-    DeterminismCheck.Result result = check(StaticCounterStateMachine::new).build().run(commands);
+    DeterminismReport result = check(StaticCounterStateMachine::new).build().run(commands);
 
     assertThat(result.divergedAt()).hasValue(3);
     assertThat(result.toString()).contains("diverged at command 3 (log index 4)");
@@ -199,7 +197,7 @@ final class DeterminismCheckTest {
     List<byte[]> commands = puts(2);
     commands.add(utf8("touch x"));
 
-    DeterminismCheck.Result result = check(ClockReplyStateMachine::new).build().run(commands);
+    DeterminismReport result = check(ClockReplyStateMachine::new).build().run(commands);
 
     assertThat(result.divergedAt()).hasValue(2);
     String message = result.toString();
@@ -217,8 +215,8 @@ final class DeterminismCheckTest {
       commands.add(utf8("number k" + i));
     }
 
-    DeterminismCheck.Result result = check(ForgetfulStateMachine::new).build().run(commands);
-    DeterminismCheck.Result withoutRestart =
+    DeterminismReport result = check(ForgetfulStateMachine::new).build().run(commands);
+    DeterminismReport withoutRestart =
         check(ForgetfulStateMachine::new).restartMidway(false).build().run(commands);
 
     assertThat(result.divergedAt()).hasValue(5);
@@ -234,7 +232,7 @@ final class DeterminismCheckTest {
     List<byte[]> commands =
         List.of(utf8("put a 1"), utf8("bad 1"), utf8("get a"), utf8("bad 2"), utf8("put b 2"));
 
-    DeterminismCheck.Result result =
+    DeterminismReport result =
         check(
                 () -> {
                   RecordingStateMachine m = new RecordingStateMachine();
@@ -263,7 +261,7 @@ final class DeterminismCheckTest {
   void run_applyThrowsOnEveryReplica_failsWithTheException() {
     List<byte[]> commands = List.of(put("a", "1"), put("b", "2"), utf8("fail"), put("c", "3"));
 
-    DeterminismCheck.Result result = check(RegisterStateMachine::new).build().run(commands);
+    DeterminismReport result = check(RegisterStateMachine::new).build().run(commands);
 
     assertThat(result.passed()).isFalse();
     assertThat(result.divergedAt()).isEmpty();
@@ -288,7 +286,7 @@ final class DeterminismCheckTest {
     AtomicLong instances = new AtomicLong();
     List<byte[]> commands = List.of(utf8("put a 1"), utf8("boom x"));
 
-    DeterminismCheck.Result result =
+    DeterminismReport result =
         check(
                 () -> {
                   boolean second = instances.incrementAndGet() == 2;
@@ -318,7 +316,7 @@ final class DeterminismCheckTest {
 
   @Test
   void run_applyReturnsNull_failsWithNullPointerException() {
-    DeterminismCheck.Result result =
+    DeterminismReport result =
         check(
                 () ->
                     new TextStateMachine() {
@@ -343,8 +341,7 @@ final class DeterminismCheckTest {
     commands.add(utf8("stamp t"));
     commands.addAll(puts(5));
 
-    DeterminismCheck.Result result =
-        check(ClockStateMachine::new).digestEvery(4).build().run(commands);
+    DeterminismReport result = check(ClockStateMachine::new).digestEvery(4).build().run(commands);
 
     assertThat(result.divergedAt()).hasValue(7);
     assertThat(result.toString())

@@ -8,7 +8,7 @@ import io.baton.ClusterStatus;
 import io.baton.MemberStatus;
 import io.baton.statemachine.Keys;
 import io.baton.testing.RegisterStateMachine;
-import io.baton.testing.TestCluster;
+import io.baton.testing.LocalCluster;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -32,7 +32,7 @@ final class LegacyFormatTest {
   @Test
   void node_withFirstFormatBatchesAndSettingsInItsLogAndStore_startsAndReplaysThem()
       throws IOException {
-    try (TestCluster cluster = TestCluster.start(3, dir, id -> new RegisterStateMachine())) {
+    try (LocalCluster cluster = LocalCluster.start(3, dir, id -> new RegisterStateMachine())) {
       BatonNode leader = cluster.awaitLeader();
       RaftGroup group = RaftConfig.group("baton", cluster.peers());
       ClientId clientId = ClientId.randomId();

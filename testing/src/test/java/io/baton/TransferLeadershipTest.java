@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.baton.testing.RegisterStateMachine;
-import io.baton.testing.TestCluster;
+import io.baton.testing.LocalCluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -16,11 +16,11 @@ final class TransferLeadershipTest {
 
   @Test
   void transferLeadership_onFollower_failsWithLeaderHintAndChangesNothing() {
-    try (TestCluster cluster = TestCluster.start(3, dir, id -> new RegisterStateMachine())) {
+    try (LocalCluster cluster = LocalCluster.start(3, dir, id -> new RegisterStateMachine())) {
       BatonNode leader = cluster.awaitLeader();
       BatonNode follower = cluster.node(cluster.followerIds(leader).get(0));
       cluster.await(
-          "the follower knows the leader", TestCluster.WAIT, () -> follower.leaderId().isPresent());
+          "the follower knows the leader", LocalCluster.WAIT, () -> follower.leaderId().isPresent());
 
       NotLeaderException e =
           catchThrowableOfType(
