@@ -2,7 +2,6 @@ package io.baton.torture;
 
 import io.baton.FailureDetection;
 import io.baton.Peer;
-import io.baton.examples.cli.BatonCli;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -61,7 +60,7 @@ final class Cluster implements AutoCloseable {
               "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS",
               "-cp",
               classPath(),
-              BatonCli.class.getName(),
+              KvNodeMain.class.getName(),
               "node",
               "--id",
               id,
