@@ -1,14 +1,12 @@
 package io.baton.examples.cli;
 
 import io.baton.BatonClient;
-import io.baton.ReadConsistency;
 import io.baton.cli.BatonCommandLine;
 import io.baton.cli.ClientOptions;
 import io.baton.statemachine.Keys;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -26,16 +24,9 @@ final class CounterCommand {
   }
 
   @Command(name = "get", description = "Prints the value.")
-  int get(
-      @Option(
-              names = "--consistency",
-              paramLabel = "linearizable|follower|stale",
-              defaultValue = "LINEARIZABLE",
-              description = "how fresh the read must be (default linearizable)")
-          ReadConsistency consistency,
-      @Mixin ClientOptions client) {
+  int get(@Mixin ConsistencyOption consistency, @Mixin ClientOptions client) {
     try (BatonClient c = client.newClient()) {
-      print(c.query(new byte[0], consistency));
+      print(c.query(new byte[0], consistency.consistency));
     }
     return BatonCommandLine.OK;
   }

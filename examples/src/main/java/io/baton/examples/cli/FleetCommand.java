@@ -27,6 +27,21 @@ import picocli.CommandLine.Spec;
 final class FleetCommand {
   @Spec private CommandSpec spec;
 
+  /** {@code --limit N} of the operations that list. */
+  static final class Limit {
+    @Option(
+        names = "--limit",
+        paramLabel = "N",
+        defaultValue = "100",
+        description = "the most to print, 1-10000 (default ${DEFAULT-VALUE})")
+    long limit;
+
+    int check(CommandSpec command) {
+      return (int)
+          BatonCommandLine.checkRange(command, "--limit", limit, 1, FleetStateMachine.MAX_LIMIT);
+    }
+  }
+
   @Command(name = "report", description = "Reports VEHICLE's position, timestamped now (or --at).")
   int report(
       @Parameters(paramLabel = "VEHICLE") String vehicle,
@@ -73,14 +88,9 @@ final class FleetCommand {
       @Parameters(paramLabel = "LON1") double lon1,
       @Parameters(paramLabel = "LAT2") double lat2,
       @Parameters(paramLabel = "LON2") double lon2,
-      @Option(
-              names = "--limit",
-              paramLabel = "N",
-              defaultValue = "100",
-              description = "the most to print, 1-10000 (default ${DEFAULT-VALUE})")
-          long limit,
+      @Mixin Limit limit,
       @Mixin ClientOptions client) {
-    int max = limit("area", limit);
+    int max = limit.check(spec.subcommands().get("area").getCommandSpec());
     return with(
         client,
         (fleet, out) -> {
@@ -111,15 +121,8 @@ final class FleetCommand {
   }
 
   @Command(name = "alerts", description = "Lists the alerts not yet dispatched.")
-  int alerts(
-      @Option(
-              names = "--limit",
-              paramLabel = "N",
-              defaultValue = "100",
-              description = "the most to print, 1-10000 (default ${DEFAULT-VALUE})")
-          long limit,
-      @Mixin ClientOptions client) {
-    int max = limit("alerts", limit);
+  int alerts(@Mixin Limit limit, @Mixin ClientOptions client) {
+    int max = limit.check(spec.subcommands().get("alerts").getCommandSpec());
     return with(
         client,
         (fleet, out) -> {
@@ -136,16 +139,6 @@ final class FleetCommand {
           }
           out.println(alerts.size() + " pending");
         });
-  }
-
-  private int limit(String subcommand, long limit) {
-    return (int)
-        BatonCommandLine.checkRange(
-            spec.subcommands().get(subcommand).getCommandSpec(),
-            "--limit",
-            limit,
-            1,
-            FleetStateMachine.MAX_LIMIT);
   }
 
   private int with(ClientOptions client, BiConsumer<FleetClient, PrintWriter> operation) {

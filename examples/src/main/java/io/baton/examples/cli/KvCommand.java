@@ -1,7 +1,6 @@
 package io.baton.examples.cli;
 
 import io.baton.BatonClient;
-import io.baton.ReadConsistency;
 import io.baton.cli.BatonCommandLine;
 import io.baton.cli.ClientOptions;
 import io.baton.examples.kv.KvClient;
@@ -41,14 +40,9 @@ final class KvCommand {
   @Command(name = "get", description = "Prints KEY's value, or (not found).")
   int get(
       @Parameters(paramLabel = "KEY") String key,
-      @Option(
-              names = "--consistency",
-              paramLabel = "linearizable|follower|stale",
-              defaultValue = "LINEARIZABLE",
-              description = "how fresh the read must be (default linearizable)")
-          ReadConsistency consistency,
+      @Mixin ConsistencyOption consistency,
       @Mixin ClientOptions client) {
-    return with(client, kv -> kv.get(key, consistency).orElse("(not found)"));
+    return with(client, kv -> kv.get(key, consistency.consistency).orElse("(not found)"));
   }
 
   @Command(name = "delete", description = "Removes KEY.")

@@ -259,25 +259,6 @@ final class BatonCliTest {
   }
 
   @Test
-  void node_badCluster_exits2NamingTheOption() {
-    assertThat(
-            run(
-                "node",
-                "--id",
-                "n1",
-                "--peers",
-                PEERS,
-                "--data",
-                "d",
-                "--app",
-                "kv",
-                "--cluster",
-                "no spaces"))
-        .isEqualTo(2);
-    assertThat(err()).contains("option --cluster:");
-  }
-
-  @Test
   void demo_nonEmptyDataDir_exits2(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("something"), "x");
 
