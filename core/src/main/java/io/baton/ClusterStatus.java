@@ -8,6 +8,9 @@ import java.util.Optional;
  * A cluster at a glance, from {@link BatonAdmin#status()}: every member with its role and progress,
  * and the configuration as the leader holds it.
  *
+ * <p>Data only: {@code baton admin status} renders it as a table or JSON ({@code
+ * io.baton.cli.StatusFormat}).
+ *
  * @param leaderId the leader, if one answered
  * @param term the leader's term, or the highest term seen if there is no leader
  * @param members every voter and listener of the configuration, voters first, each in id order
