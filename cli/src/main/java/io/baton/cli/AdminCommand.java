@@ -30,7 +30,8 @@ import picocli.CommandLine.Command;
     footer = {
       "%nExample:",
       "  P=n1=127.0.0.1:7101,n2=127.0.0.1:7102,n3=127.0.0.1:7103",
-      "  baton node --id n4 --join --data ./data/n4 --app kv --peers $P,n4=127.0.0.1:7104",
+      "  baton node --id n4 --join --data ./data/n4 --app kv \\",
+      "      --peers $P,n4=127.0.0.1:7104",
       "  baton admin add n4=127.0.0.1:7104 --peers $P",
       "%nExit status: 0 done, 1 refused or failed, 2 bad usage."
     },
