@@ -241,7 +241,6 @@ final class AdminLeadershipTest {
           cluster.peers().stream().filter(p -> p.id().equals(follower)).findFirst().orElseThrow();
       try (BatonAdmin admin = BatonAdmin.connect(java.util.List.of(seed), "baton")) {
         ClusterStatus s = admin.status();
-        System.out.println(s.toTable());
         assertThat(s.leaderId()).contains(leader.id());
         assertThat(s.voters()).containsExactly("n1", "n2", "n3");
         assertThat(s.member(leader.id()).orElseThrow().role()).isEqualTo(Role.LEADER);

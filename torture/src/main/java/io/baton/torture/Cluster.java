@@ -2,7 +2,6 @@ package io.baton.torture;
 
 import io.baton.FailureDetection;
 import io.baton.Peer;
-import io.baton.examples.cli.BatonCli;
 import io.baton.testing.TempDirs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -60,7 +59,7 @@ final class Cluster implements AutoCloseable {
               "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS",
               "-cp",
               classPath(),
-              BatonCli.class.getName(),
+              KvNodeMain.class.getName(),
               "node",
               "--id",
               id,

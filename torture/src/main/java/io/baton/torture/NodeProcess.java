@@ -21,9 +21,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One Baton node JVM ({@code BatonCli node ...}) started by the harness. Its output is appended to
- * a log file and watched for role changes ("node n1 is now LEADER (term 3, ...)"), which is how the
- * harness knows the leader without any admin API.
+ * One Baton node JVM ({@code KvNodeMain node ...}) started by the harness. Its output is appended
+ * to a log file and watched for role changes ("node n1 is now LEADER (term 3, ...)"), which is how
+ * the harness knows the leader without any admin API.
  */
 final class NodeProcess {
   private static final Pattern ROLE = Pattern.compile("node (\\S+) is now (\\w+) \\(term (\\d+)");

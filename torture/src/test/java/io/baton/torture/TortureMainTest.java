@@ -27,13 +27,25 @@ final class TortureMainTest {
   @Test
   void help_printsUsage_andExitsZero() {
     assertThat(run("--help")).isZero();
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains("--duration", "--nemesis", "--seed");
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("Usage: baton torture", "--duration", "--nemesis", "--seed", "Exit status");
+    out.reset();
+    assertThat(run("help")).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("--rejoin");
+  }
+
+  @Test
+  void version_printsBatonsVersion_andExitsZero() {
+    assertThat(run("--version")).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("baton ").doesNotContain("unknown");
   }
 
   @Test
   void badNodeCount_exitsTwo_namingTheOption() {
     assertThat(run("--nodes", "4")).isEqualTo(2);
-    assertThat(err()).contains("--nodes: must be 3 or 5, got 4").contains("--help");
+    assertThat(err())
+        .contains("baton torture: option --nodes: must be 3 or 5, got 4")
+        .contains("Run 'baton torture --help' for usage.");
   }
 
   @Test
@@ -47,27 +59,47 @@ final class TortureMainTest {
   @Test
   void badDuration_unknownOption_missingValue_andRepeats_exitTwo() {
     assertThat(run("--duration", "soon")).isEqualTo(2);
-    assertThat(err()).contains("--duration: 'soon' is not a duration");
+    assertThat(err()).contains("'--duration': 'soon' is not a duration");
+    assertThat(run("--duration", "5s")).isEqualTo(2);
+    assertThat(err()).contains("--duration: must be at least 10s, got 5s");
     assertThat(run("--colour", "red")).isEqualTo(2);
-    assertThat(err()).contains("unknown option --colour");
+    assertThat(err()).contains("Unknown option").contains("'--colour'");
     assertThat(run("--seed")).isEqualTo(2);
-    assertThat(err()).contains("--seed needs a value");
+    assertThat(err()).contains("Missing required parameter for option '--seed'");
     assertThat(run("--seed", "1", "--seed", "2")).isEqualTo(2);
-    assertThat(err()).contains("--seed is given twice");
+    assertThat(err()).contains("option '--seed' (N) should be specified only once");
+    assertThat(run("--clients", "33")).isEqualTo(2);
+    assertThat(err()).contains("option --clients: 33 is out of range 1 to 32");
     assertThat(run("--profile", "SLOW")).isEqualTo(2);
-    assertThat(err()).contains("FAST, DEFAULT, WAN");
+    assertThat(err()).contains("FAST, DEFAULT, WAN").contains("'SLOW'");
     assertThat(run("--broken", "everything")).isEqualTo(2);
     assertThat(err()).contains("stale-reads");
     assertThat(run("--rejoin", "sometimes")).isEqualTo(2);
-    assertThat(err()).contains("--rejoin: 'sometimes' is not one of both, wiped, old-data");
+    assertThat(err()).contains("'--rejoin': 'sometimes' is not one of both, wiped, old-data");
+  }
+
+  @Test
+  void defaults_matchTheDocumentedOnes() {
+    TortureOptions o = TortureMain.parse("--seed", "3");
+    assertThat(o.duration()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(o.nodes()).isEqualTo(3);
+    assertThat(o.nemeses()).containsExactlyInAnyOrder(NemesisKind.values());
+    assertThat(o.clients()).isEqualTo(6);
+    assertThat(o.snapshotEvery()).isEqualTo(2000);
+    assertThat(o.requestTimeout()).isEqualTo(Duration.ofSeconds(20));
+    assertThat(o.recoveryTimeout()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(o.checkBudget()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(o.minOkOps()).isEqualTo(1000);
+    assertThat(o.network()).isEqualTo(TortureOptions.NetworkMode.AUTO);
+    assertThat(o.brokenStaleReads()).isFalse();
+    assertThat(o.out().toString()).endsWith("-seed-3");
   }
 
   @Test
   void rejoin_parses_andOnlyANonDefaultChoiceIsReproduced() {
-    assertThat(TortureOptions.parse(List.of("--seed", "1")).rejoin())
-        .isEqualTo(TortureOptions.Rejoin.BOTH);
-    assertThat(TortureOptions.parse(List.of("--seed", "1")).reproduce()).doesNotContain("rejoin");
-    TortureOptions o = TortureOptions.parse(List.of("--rejoin", "old-data", "--seed", "1"));
+    assertThat(TortureMain.parse("--seed", "1").rejoin()).isEqualTo(TortureOptions.Rejoin.BOTH);
+    assertThat(TortureMain.parse("--seed", "1").reproduce()).doesNotContain("rejoin");
+    TortureOptions o = TortureMain.parse("--rejoin", "old-data", "--seed", "1");
     assertThat(o.rejoin()).isEqualTo(TortureOptions.Rejoin.OLD_DATA);
     assertThat(o.reproduce()).contains("--rejoin old-data");
   }
@@ -75,20 +107,19 @@ final class TortureMainTest {
   @Test
   void options_parseDurationsNemesesAndReproduceThemselves() {
     TortureOptions o =
-        TortureOptions.parse(
-            List.of(
-                "--duration",
-                "30m",
-                "--nodes",
-                "5",
-                "--nemesis",
-                "kill,partition",
-                "--seed",
-                "42",
-                "--profile",
-                "fast",
-                "--out",
-                "/tmp/x"));
+        TortureMain.parse(
+            "--duration",
+            "30m",
+            "--nodes",
+            "5",
+            "--nemesis",
+            "kill,partition",
+            "--seed",
+            "42",
+            "--profile",
+            "fast",
+            "--out",
+            "/tmp/x");
     assertThat(o.duration()).isEqualTo(Duration.ofMinutes(30));
     assertThat(o.nodes()).isEqualTo(5);
     assertThat(o.nemeses()).containsExactlyInAnyOrder(NemesisKind.KILL, NemesisKind.PARTITION);
@@ -99,14 +130,13 @@ final class TortureMainTest {
             "--nemesis kill,partition",
             "--seed 42",
             "--profile FAST");
-    assertThat(TortureOptions.parse(List.of("--nemesis", "all")).nemeses())
+    assertThat(TortureMain.parse("--nemesis", "all").nemeses())
         .containsExactlyInAnyOrder(NemesisKind.values());
   }
 
   @Test
   void membershipAndDelay_parse_reproduce_andOnlyDelayNeedsTheNetwork() {
-    TortureOptions o =
-        TortureOptions.parse(List.of("--nemesis", "membership, DELAY", "--seed", "7"));
+    TortureOptions o = TortureMain.parse("--nemesis", "membership, DELAY", "--seed", "7");
     assertThat(o.nemeses()).containsExactlyInAnyOrder(NemesisKind.MEMBERSHIP, NemesisKind.DELAY);
     assertThat(o.reproduce()).contains("--nemesis membership,delay");
     assertThat(NemesisKind.DELAY.needsNetwork()).isTrue();

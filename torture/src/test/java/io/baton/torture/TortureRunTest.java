@@ -56,8 +56,7 @@ final class TortureRunTest {
   void shortRun_underEveryFaultFamily_isLinearizableLosesNothingAndConverges() {
     long seed = seed();
     Duration duration =
-        TortureOptions.parseDuration(
-            "duration", System.getProperty("baton.torture.duration", "120s"));
+        TortureOptions.parseDuration(System.getProperty("baton.torture.duration", "120s"));
     System.out.println("TortureRunTest: short run, seed " + seed);
     TortureOptions options =
         TortureOptions.defaults(
