@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 import java.util.Set;
 
 /**
@@ -15,26 +14,20 @@ import java.util.Set;
  */
 final class DelayFamily implements FaultFamily {
   private final FaultContext context;
-  private final Cluster cluster;
-  private final Network network;
-  private final Random random;
 
   DelayFamily(FaultContext context) {
     this.context = context;
-    this.cluster = context.cluster;
-    this.network = context.network;
-    this.random = context.random;
   }
 
   @Override
   public void inject(Fault f, long budget) {
-    List<String> ids = cluster.ids();
-    Optional<String> leader = cluster.leader();
-    boolean all = random.nextInt(3) == 0;
+    List<String> ids = context.cluster.ids();
+    Optional<String> leader = context.cluster.leader();
+    boolean all = context.random.nextInt(3) == 0;
     String target = context.pickTarget(leader);
     Set<String> nodes = all ? Set.copyOf(ids) : Set.of(target);
-    int base = 30 + random.nextInt(221);
-    int jitter = random.nextInt(base / 2 + 1);
+    int base = 30 + context.random.nextInt(221);
+    int jitter = context.random.nextInt(base / 2 + 1);
     long hold = context.hold(4000, 10000, budget);
     f.describe(
         String.format(
@@ -47,7 +40,7 @@ final class DelayFamily implements FaultFamily {
     long before = timedWrite();
     long started = System.nanoTime();
     try {
-      network.delay(nodes, Duration.ofMillis(base), Duration.ofMillis(jitter));
+      context.network.delay(nodes, Duration.ofMillis(base), Duration.ofMillis(jitter));
       context.pause(Math.min(1000, hold / 4));
       long during = timedWrite();
       f.evidence(
@@ -59,8 +52,8 @@ final class DelayFamily implements FaultFamily {
       context.pause(hold - (System.nanoTime() - started) / 1_000_000);
     } finally {
       long clearing = System.nanoTime();
-      boolean drained = network.clearDelay(Duration.ofSeconds(5));
-      DelayProxy.Stats s = network.delayStats();
+      boolean drained = context.network.clearDelay(Duration.ofSeconds(5));
+      DelayProxy.Stats s = context.network.delayStats();
       f.evidence(
           "delay removed; "
               + (drained
@@ -86,7 +79,7 @@ final class DelayFamily implements FaultFamily {
         f.problem("the proxy delayed no chunk: the fault slowed nothing");
       }
       long elected =
-          cluster.roleEvents().stream()
+          context.cluster.roleEvents().stream()
               .filter(e -> e.role().equals("LEADER") && e.nanos() >= started)
               .count();
       if (elected > 0) {

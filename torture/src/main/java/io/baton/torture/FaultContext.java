@@ -69,6 +69,37 @@ final class FaultContext {
     return Math.max(1000, Math.min(budget, min + (long) (random.nextDouble() * (max - min))));
   }
 
+  /**
+   * A node chosen for a fault on one process, with what was known when it was chosen.
+   *
+   * @param node the node's id
+   * @param leader the leader at the time, if known
+   * @param term the highest term announced so far
+   * @param hold how long to hold the fault, in ms
+   */
+  record NodeChoice(String node, Optional<String> leader, long term, long hold) {
+    /** Whether the chosen node was the leader. */
+    boolean leaderChosen() {
+      return leader.isPresent() && leader.get().equals(node);
+    }
+
+    /** The node, marked as the leader if it is. */
+    String label() {
+      return FaultContext.label(node, leader);
+    }
+  }
+
+  /**
+   * Chooses a node ({@link #pickTarget}) and a hold time ({@link #hold}) for a fault on one
+   * process.
+   */
+  NodeChoice chooseNode(long minHold, long maxHold, long budget) {
+    Optional<String> leader = cluster.leader();
+    long term = cluster.maxTerm();
+    String target = pickTarget(leader);
+    return new NodeChoice(target, leader, term, hold(minHold, maxHold, budget));
+  }
+
   /** The leader half the time (when there is one), otherwise any node. */
   String pickTarget(Optional<String> leader) {
     List<String> ids = cluster.ids();

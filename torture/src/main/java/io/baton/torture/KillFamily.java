@@ -16,13 +16,10 @@ final class KillFamily implements FaultFamily {
 
   @Override
   public void inject(Fault f, long budget) {
-    Cluster cluster = context.cluster;
-    Optional<String> leader = cluster.leader();
-    long term = cluster.maxTerm();
-    String target = context.pickTarget(leader);
-    long hold = context.hold(1000, 5000, budget);
-    f.describe("kill -9 " + FaultContext.label(target, leader) + ", restart after " + hold + " ms");
-    NodeProcess node = cluster.node(target);
+    FaultContext.NodeChoice choice = context.chooseNode(1000, 5000, budget);
+    long hold = choice.hold();
+    f.describe("kill -9 " + choice.label() + ", restart after " + hold + " ms");
+    NodeProcess node = context.cluster.node(choice.node());
     long pid = node.pid();
     Optional<Integer> status = node.kill();
     if (status.isPresent() && status.get() == 137 && !node.alive()) {
@@ -31,8 +28,8 @@ final class KillFamily implements FaultFamily {
       f.problem("pid " + pid + " did not die of SIGKILL: status " + status);
     }
     long started = System.nanoTime();
-    if (leader.isPresent() && leader.get().equals(target)) {
-      context.observeNewLeader(f, target, term, Duration.ofMillis(hold), started);
+    if (choice.leaderChosen()) {
+      context.observeNewLeader(f, choice.node(), choice.term(), Duration.ofMillis(hold), started);
     }
     context.pause(hold - (System.nanoTime() - started) / 1_000_000);
     long restart = System.nanoTime();

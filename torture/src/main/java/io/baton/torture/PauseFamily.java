@@ -1,7 +1,6 @@
 package io.baton.torture;
 
 import java.time.Duration;
-import java.util.Optional;
 
 /**
  * Pause faults: SIGSTOP a node (the leader half the time) for 2-6 s, then SIGCONT it, proving both
@@ -16,33 +15,34 @@ final class PauseFamily implements FaultFamily {
 
   @Override
   public void inject(Fault f, long budget) {
-    Cluster cluster = context.cluster;
-    Optional<String> leader = cluster.leader();
-    long term = cluster.maxTerm();
-    String target = context.pickTarget(leader);
-    long hold = context.hold(2000, 6000, budget);
-    f.describe("SIGSTOP " + FaultContext.label(target, leader) + " for " + hold + " ms");
-    NodeProcess node = cluster.node(target);
+    FaultContext.NodeChoice choice = context.chooseNode(2000, 6000, budget);
+    long hold = choice.hold();
+    f.describe("SIGSTOP " + choice.label() + " for " + hold + " ms");
+    NodeProcess node = context.cluster.node(choice.node());
     long pid = node.pid();
     String state = node.pause();
-    if (state.equals("T") || state.equals("t")) {
+    if (stopped(state)) {
       f.proof("pid " + pid + " stopped (/proc state " + state + ")");
     } else {
       f.problem("pid " + pid + " not stopped after SIGSTOP: /proc state " + state);
     }
     long started = System.nanoTime();
     try {
-      if (leader.isPresent() && leader.get().equals(target)) {
-        context.observeNewLeader(f, target, term, Duration.ofMillis(hold), started);
+      if (choice.leaderChosen()) {
+        context.observeNewLeader(f, choice.node(), choice.term(), Duration.ofMillis(hold), started);
       }
       context.pause(hold - (System.nanoTime() - started) / 1_000_000);
     } finally {
       String after = node.resume();
-      if (after.equals("T") || after.equals("t")) {
+      if (stopped(after)) {
         f.problem("pid " + pid + " still stopped after SIGCONT");
       } else {
         f.evidence("resumed (/proc state " + after + ")");
       }
     }
+  }
+
+  private static boolean stopped(String procState) {
+    return procState.equals("T") || procState.equals("t");
   }
 }
