@@ -3,8 +3,8 @@ package io.baton;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.baton.testing.RegisterStateMachine;
 import io.baton.testing.LocalCluster;
+import io.baton.testing.RegisterStateMachine;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -20,7 +20,9 @@ final class TransferLeadershipTest {
       BatonNode leader = cluster.awaitLeader();
       BatonNode follower = cluster.node(cluster.followerIds(leader).get(0));
       cluster.await(
-          "the follower knows the leader", LocalCluster.WAIT, () -> follower.leaderId().isPresent());
+          "the follower knows the leader",
+          LocalCluster.WAIT,
+          () -> follower.leaderId().isPresent());
 
       NotLeaderException e =
           catchThrowableOfType(

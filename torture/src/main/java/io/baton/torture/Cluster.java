@@ -2,6 +2,8 @@ package io.baton.torture;
 
 import io.baton.FailureDetection;
 import io.baton.Peer;
+import io.baton.internal.Await;
+import io.baton.internal.Deadline;
 import io.baton.testing.TempDirs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -164,15 +166,17 @@ final class Cluster implements AutoCloseable {
   /** Waits up to {@code timeout} for a node other than {@code excluded} to lead in a term above. */
   Optional<NodeProcess.RoleEvent> awaitNewLeader(
       String excluded, long aboveTerm, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    do {
-      for (NodeProcess.RoleEvent e : roleEvents) {
-        if (e.role().equals("LEADER") && e.term() > aboveTerm && !e.node().equals(excluded)) {
-          return Optional.of(e);
-        }
-      }
-    } while (System.nanoTime() < deadline && Sleeper.sleep(20));
-    return Optional.empty();
+    return Await.poll(
+        Deadline.after(timeout),
+        Duration.ofMillis(20),
+        () ->
+            roleEvents.stream()
+                .filter(
+                    e ->
+                        e.role().equals("LEADER")
+                            && e.term() > aboveTerm
+                            && !e.node().equals(excluded))
+                .findFirst());
   }
 
   /** Node exits nobody asked for. */

@@ -1,5 +1,6 @@
 package io.baton.torture;
 
+import io.baton.internal.Await;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -186,13 +187,7 @@ final class DelayProxy implements AutoCloseable {
 
   /** Waits until no chunk is queued; false if some still were after {@code timeout}. */
   boolean awaitDrained(Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (queued.get() > 0) {
-      if (System.nanoTime() > deadline || !Sleeper.sleep(10)) {
-        return false;
-      }
-    }
-    return true;
+    return Await.until(timeout, Duration.ofMillis(10), () -> queued.get() == 0);
   }
 
   Stats stats() {

@@ -3,6 +3,7 @@ package io.baton.torture;
 import io.baton.BatonAdmin;
 import io.baton.Peer;
 import io.baton.VerifyResult;
+import io.baton.internal.Deadline;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -49,9 +50,9 @@ final class DigestConvergenceCheck implements ConvergenceCheck {
     }
     VerifyResult verified = null;
     String lastError = "";
-    long deadline = System.nanoTime() + remaining.toNanos();
+    Deadline deadline = Deadline.after(remaining);
     try (BatonAdmin admin = BatonAdmin.newBuilder().peers(peers).actor("torture").build()) {
-      while (System.nanoTime() < deadline) {
+      do {
         try {
           verified = admin.verify();
           if (verified.unreachable().isEmpty()
@@ -62,8 +63,7 @@ final class DigestConvergenceCheck implements ConvergenceCheck {
         } catch (RuntimeException e) {
           lastError = Workload.describe(e);
         }
-        Sleeper.sleep(500);
-      }
+      } while (deadline.pause(Duration.ofMillis(500)));
     }
     boolean digestsAgree = false;
     if (verified == null) {

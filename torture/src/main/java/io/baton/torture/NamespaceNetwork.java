@@ -1,5 +1,6 @@
 package io.baton.torture;
 
+import io.baton.internal.Await;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -455,16 +456,10 @@ final class NamespaceNetwork implements Network {
   }
 
   private static void awaitLinksGone(String prefix) {
-    long deadline = System.nanoTime() + 5_000_000_000L;
-    while (System.nanoTime() < deadline
-        && Shell.quiet("ip", "-o", "link", "show").output().contains(prefix)) {
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
+    Await.until(
+        Duration.ofSeconds(5),
+        Duration.ofMillis(100),
+        () -> !Shell.quiet("ip", "-o", "link", "show").output().contains(prefix));
   }
 
   /**

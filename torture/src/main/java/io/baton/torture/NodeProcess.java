@@ -1,5 +1,7 @@
 package io.baton.torture;
 
+import io.baton.internal.Await;
+import io.baton.internal.Deadline;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -143,18 +145,18 @@ final class NodeProcess {
 
   /** Waits until the node printed that it started; throws with its log's tail if it did not. */
   void awaitStarted(Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
+    Deadline deadline = Deadline.after(timeout);
     while (!started) {
       Process p = current();
       if (!p.isAlive()) {
         throw new IllegalStateException(
             "node " + id + " exited with status " + p.exitValue() + " while starting:\n" + tail());
       }
-      if (System.nanoTime() > deadline) {
+      if (deadline.expired()) {
         throw new IllegalStateException(
             "node " + id + " did not start within " + timeout.toSeconds() + " s:\n" + tail());
       }
-      Sleeper.sleep(50);
+      deadline.pause(Duration.ofMillis(50));
     }
   }
 
@@ -287,15 +289,13 @@ final class NodeProcess {
   }
 
   private static String awaitState(long pid, boolean stopped) {
-    String state = "?";
-    for (int i = 0; i < 50; i++) {
-      state = state(pid);
-      if (stopped == (state.equals("T") || state.equals("t"))) {
-        return state;
-      }
-      Sleeper.sleep(20);
-    }
-    return state;
+    return Await.poll(
+            Deadline.after(Duration.ofSeconds(1)),
+            Duration.ofMillis(20),
+            () ->
+                Optional.of(state(pid))
+                    .filter(state -> stopped == (state.equals("T") || state.equals("t"))))
+        .orElseGet(() -> state(pid));
   }
 
   /** The scheduler state letter of {@code pid} from /proc (R, S, D, T, Z...), or "?" if gone. */

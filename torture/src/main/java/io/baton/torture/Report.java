@@ -3,17 +3,14 @@ package io.baton.torture;
 import io.baton.torture.check.CounterChecker;
 import io.baton.torture.check.LinearizabilityChecker;
 import io.baton.torture.check.Op;
-import io.baton.torture.check.OpType;
 import io.baton.torture.check.Outcome;
 import io.baton.torture.check.RegisterChecker;
 import io.baton.torture.check.SetChecker;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -23,11 +20,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.TreeMap;
 
 /**
- * Writes a run's report: {@code report.txt} for people, {@code report.json} for tools, and {@code
- * history.jsonl}, one line per invocation and completion.
+ * Writes a run's report: renders {@code report.txt} for people, and has {@link ReportJson} write
+ * {@code report.json} and {@code history.jsonl} (one line per invocation and completion) for tools.
  */
 final class Report {
   private Report() {}
@@ -129,61 +125,11 @@ final class Report {
       Files.createDirectories(r.reportDir());
       String text = text(r);
       Files.writeString(r.reportDir().resolve("report.txt"), text, StandardCharsets.UTF_8);
-      Files.writeString(
-          r.reportDir().resolve("report.json"), Json.write(json(r)), StandardCharsets.UTF_8);
-      writeHistory(r.ops(), r.reportDir().resolve("history.jsonl"));
+      ReportJson.writeReport(r, r.reportDir().resolve("report.json"));
+      ReportJson.writeHistory(r.ops(), r.reportDir().resolve("history.jsonl"));
       return text;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the report to " + r.reportDir(), e);
-    }
-  }
-
-  private static void writeHistory(List<Op> ops, Path file) throws IOException {
-    List<Object[]> events = new ArrayList<>();
-    for (Op op : ops) {
-      events.add(new Object[] {op.invokeNanos(), 0, op});
-      events.add(new Object[] {op.completeNanos(), 1, op});
-    }
-    events.sort(
-        Comparator.comparingLong((Object[] e) -> (Long) e[0])
-            .thenComparingInt(e -> (Integer) e[1]));
-    try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-      for (Object[] e : events) {
-        Op op = (Op) e[2];
-        boolean invoke = (Integer) e[1] == 0;
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("t", e[0]);
-        m.put(
-            "type",
-            invoke
-                ? "invoke"
-                : op.outcome() == Outcome.UNKNOWN
-                    ? "info"
-                    : op.outcome().name().toLowerCase(Locale.ROOT));
-        m.put("id", op.id());
-        m.put("p", op.process());
-        m.put("key", op.key());
-        m.put("f", op.type().name().toLowerCase(Locale.ROOT));
-        if (op.value() != null) {
-          m.put("value", op.value());
-        }
-        if (op.type() == OpType.CAS || op.type() == OpType.INCREMENT) {
-          m.put("expected", op.expected());
-        }
-        if (!invoke) {
-          if (op.outcome() == Outcome.OK) {
-            if (op.type() == OpType.READ_SET) {
-              m.put("elements", new ArrayList<>(new java.util.TreeSet<>(op.elements())));
-            } else {
-              m.put("result", op.result());
-            }
-          } else {
-            m.put("error", op.error());
-          }
-        }
-        w.write(Json.line(m));
-        w.newLine();
-      }
     }
   }
 
@@ -454,123 +400,5 @@ final class Report {
       c.problems().forEach(p -> b.append("    !! ").append(p).append('\n'));
     }
     b.append('\n');
-  }
-
-  private static Map<String, Object> json(RunResult r) {
-    TortureOptions o = r.options();
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("verdict", r.passed() ? "pass" : "fail");
-    m.put("reasons", r.reasons());
-    m.put("seed", o.seed());
-    m.put("reproduce", o.reproduce());
-    Map<String, Object> scope = new LinkedHashMap<>();
-    scope.put("baton", version("io.baton", "baton-core"));
-    scope.put("ratis", version("org.apache.ratis", "ratis-server"));
-    scope.put("java", System.getProperty("java.version"));
-    scope.put("nodes", o.nodes());
-    scope.put("profile", o.profile().name());
-    scope.put("network", r.network());
-    scope.put("nemeses", o.nemeses().stream().sorted().map(NemesisKind::label).toList());
-    scope.put("notExercised", r.notExercised());
-    scope.put("clients", o.clients());
-    scope.put("brokenMode", o.brokenStaleReads());
-    scope.put("startedAt", r.startedAt().toString());
-    scope.put("workloadSeconds", r.workload().toMillis() / 1000.0);
-    scope.put("elapsedSeconds", r.elapsed().toMillis() / 1000.0);
-    m.put("scope", scope);
-    Map<String, Object> counts = new LinkedHashMap<>();
-    counts(r.ops())
-        .forEach(
-            (w, c) -> {
-              Map<String, Object> x = new TreeMap<>();
-              c.forEach((k, v) -> x.put(k.name().toLowerCase(Locale.ROOT), v));
-              counts.put(w, x);
-            });
-    m.put("operations", counts);
-    List<Object> faults = new ArrayList<>();
-    for (Fault f : r.faults()) {
-      Map<String, Object> x = new LinkedHashMap<>();
-      x.put("number", f.number);
-      x.put("kind", f.kind.label());
-      x.put("description", f.description());
-      x.put("startSeconds", f.startNanos() / 1e9);
-      x.put("endSeconds", f.endNanos() / 1e9);
-      x.put("proven", f.ok());
-      x.put("evidence", f.evidence());
-      x.put("problems", f.ok() ? List.of() : f.problems());
-      faults.add(x);
-    }
-    m.put("faults", faults);
-    m.put("leaderChanges", r.leaderChanges());
-    m.put("recoveryMillis", r.recoveryMillis());
-    List<Object> gaps = new ArrayList<>();
-    for (Gap g : gaps(r.ops(), r.workload().toNanos(), r.faults(), 3)) {
-      Map<String, Object> x = new LinkedHashMap<>();
-      x.put("seconds", g.seconds());
-      x.put("fromSeconds", g.fromNanos() / 1e9);
-      x.put("toSeconds", g.toNanos() / 1e9);
-      x.put("faults", g.faults());
-      gaps.add(x);
-    }
-    m.put("availabilityGaps", gaps);
-    Map<String, Object> checkers = new LinkedHashMap<>();
-    if (r.register() != null) {
-      Map<String, Object> reg = new LinkedHashMap<>();
-      reg.put("valid", r.register().valid());
-      reg.put("keys", r.register().keys().size());
-      reg.put(
-          "operations",
-          r.register().keys().stream().mapToInt(RegisterChecker.KeyResult::ops).sum());
-      List<Object> failures = new ArrayList<>();
-      for (RegisterChecker.KeyResult k : r.register().failures()) {
-        Map<String, Object> x = new LinkedHashMap<>();
-        x.put("key", k.key());
-        x.put("verdict", k.verdict().name());
-        x.put("stuckAt", k.stuckAt() == null ? null : k.stuckAt().describe());
-        x.put(
-            "witness",
-            k.witness() == null
-                ? List.of()
-                : k.witness().ops().stream().map(Op::describe).toList());
-        failures.add(x);
-      }
-      reg.put("failures", failures);
-      checkers.put("register", reg);
-    }
-    Map<String, Object> set = new LinkedHashMap<>();
-    set.put("valid", r.sets().stream().allMatch(SetChecker.Result::valid));
-    set.put("sets", r.sets().size());
-    set.put("acknowledgedAdds", r.sets().stream().mapToInt(SetChecker.Result::okAdds).sum());
-    set.put("lost", r.sets().stream().mapToInt(SetChecker.Result::lostCount).sum());
-    set.put("unexpected", r.sets().stream().mapToInt(SetChecker.Result::unexpectedCount).sum());
-    set.put("staleReads", r.sets().stream().mapToInt(SetChecker.Result::staleCount).sum());
-    set.put("unknownAdds", r.sets().stream().mapToInt(SetChecker.Result::unknownAdds).sum());
-    set.put("recovered", r.sets().stream().mapToInt(SetChecker.Result::recovered).sum());
-    checkers.put("set", set);
-    List<Object> counters = new ArrayList<>();
-    for (CounterChecker.Result c : r.counters()) {
-      Map<String, Object> x = new LinkedHashMap<>();
-      x.put("key", c.key());
-      x.put("valid", c.valid());
-      x.put("final", c.finalValue());
-      x.put("okIncrements", c.okIncrements());
-      x.put("unknownIncrements", c.unknownIncrements());
-      x.put("problems", c.problems());
-      counters.add(x);
-    }
-    checkers.put("counter", counters);
-    m.put("checkers", checkers);
-    if (r.convergence() != null) {
-      Map<String, Object> c = new LinkedHashMap<>();
-      c.put("converged", r.convergence().converged());
-      c.put("method", r.convergence().method());
-      c.put("digests", r.convergence().digests());
-      c.put("entries", r.convergence().entries());
-      c.put("differences", r.convergence().differences());
-      m.put("convergence", c);
-    }
-    m.put("logFindings", r.logFindings());
-    m.put("probeKeys", r.probeKeys());
-    return m;
   }
 }

@@ -9,6 +9,8 @@ import io.baton.examples.kv.proto.Entry;
 import io.baton.examples.kv.proto.KvQuery;
 import io.baton.examples.kv.proto.KvReply;
 import io.baton.examples.kv.proto.Scan;
+import io.baton.internal.Await;
+import io.baton.internal.Deadline;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -47,7 +49,7 @@ final class ScanConvergenceCheck implements ConvergenceCheck {
   @Override
   public Result check(List<String> nodeIds, Duration timeout) {
     long started = System.nanoTime();
-    long deadline = started + timeout.toNanos();
+    Deadline deadline = Deadline.after(timeout);
     KvClient kv = new KvClient(client);
     String marker = "torture/final";
     String value = "m" + System.nanoTime();
@@ -59,17 +61,8 @@ final class ScanConvergenceCheck implements ConvergenceCheck {
       return result(false, Map.of(), differences, started);
     }
     for (String node : nodeIds) {
-      boolean caughtUp = false;
-      while (!caughtUp && System.nanoTime() < deadline) {
-        try {
-          caughtUp = kv.get(marker, ReadConsistency.STALE, node).equals(Optional.of(value));
-        } catch (RuntimeException e) {
-          caughtUp = false;
-        }
-        if (!caughtUp) {
-          Sleeper.sleep(200);
-        }
-      }
+      boolean caughtUp =
+          Await.until(deadline, Duration.ofMillis(200), () -> holds(kv, node, marker, value));
       if (!caughtUp) {
         differences.add(
             node + " never applied the final marker within " + timeout.toSeconds() + " s");
@@ -92,12 +85,20 @@ final class ScanConvergenceCheck implements ConvergenceCheck {
       if (differences.isEmpty()) {
         differences.addAll(compare(states));
       }
-      if (differences.isEmpty() || System.nanoTime() > deadline) {
+      if (differences.isEmpty() || !deadline.pause(Duration.ofSeconds(1))) {
         break;
       }
-      Sleeper.sleep(1000);
     }
     return result(differences.isEmpty(), states, differences, started);
+  }
+
+  /** Whether a STALE read on {@code node} returns {@code value} for {@code key}. */
+  private static boolean holds(KvClient kv, String node, String key, String value) {
+    try {
+      return kv.get(key, ReadConsistency.STALE, node).equals(Optional.of(value));
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   private Map<String, String> scanAll(String node) {

@@ -1,6 +1,10 @@
 package io.baton.torture;
 
-/** Sleeps that keep the interrupt flag, for polling loops. */
+/**
+ * Plain sleeps that keep the interrupt flag, for pacing that waits on no condition (a client's
+ * think time, a chunk's release time, the progress line's period). Waiting for a condition uses
+ * {@code io.baton.internal.Await} and {@code Deadline} instead.
+ */
 final class Sleeper {
   private Sleeper() {}
 

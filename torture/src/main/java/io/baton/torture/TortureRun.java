@@ -2,6 +2,7 @@ package io.baton.torture;
 
 import io.baton.BatonClient;
 import io.baton.examples.kv.KvClient;
+import io.baton.internal.Deadline;
 import io.baton.testing.TempDirs;
 import io.baton.torture.check.CounterChecker;
 import io.baton.torture.check.LinearizabilityChecker;
@@ -164,8 +165,8 @@ public final class TortureRun {
       Progress progress = new Progress(history, cluster, nemesis, out);
       progress.start();
       try {
-        while (history.now() < end
-            && Sleeper.sleep(Math.min(500, Math.max(1, (end - history.now()) / 1_000_000)))) {
+        Deadline workloadEnd = Deadline.after(Duration.ofNanos(Math.max(0, end - history.now())));
+        while (workloadEnd.pause(Duration.ofMillis(500))) {
           // the clients and the nemesis work
         }
         nemesis.stop();

@@ -6,6 +6,7 @@ import io.baton.CommandRejectedException;
 import io.baton.Peer;
 import io.baton.ReadConsistency;
 import io.baton.examples.kv.KvClient;
+import io.baton.internal.Deadline;
 import io.baton.torture.check.CounterChecker;
 import io.baton.torture.check.OpType;
 import java.time.Duration;
@@ -148,10 +149,10 @@ final class Workload {
    */
   void stop() {
     stopping = true;
-    long deadline = System.nanoTime() + options.requestTimeout().plusSeconds(15).toNanos();
+    Deadline deadline = Deadline.after(options.requestTimeout().plusSeconds(15));
     for (Thread t : threads) {
       try {
-        t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+        t.join(Math.max(1, deadline.remainingMillis()));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
