@@ -1,5 +1,6 @@
 package io.baton.benchmarks.report;
 
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 
@@ -14,7 +15,7 @@ public final class Targets {
       Map.of("FAST", 100.0, "DEFAULT", 250.0);
 
   /** The profiles with a failover median target, in the order the reports list them. */
-  public static final String[] FAILOVER_PROFILES = {"FAST", "DEFAULT"};
+  public static final List<String> FAILOVER_PROFILES = List.of("FAST", "DEFAULT");
 
   /** The failover p99 at most this multiple of its median (a tail, not a cliff); not for WAN. */
   public static final double FAILOVER_P99_OVER_MEDIAN = 1.5;
