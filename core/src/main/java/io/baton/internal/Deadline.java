@@ -2,6 +2,7 @@ package io.baton.internal;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 
 /**
@@ -73,17 +74,13 @@ public final class Deadline {
    */
   public boolean pause(Duration pause) {
     long left = endNanos - ticker.getAsLong();
-    if (left <= 0) {
+    if (left <= 0 || Thread.currentThread().isInterrupted()) {
       return false;
     }
-    try {
-      long nanos = Math.min(left, saturatedNanos(pause));
-      Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
-      return true;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
+    // parkNanos, not Thread.sleep: sleep rounds sub-millisecond pauses up to a whole millisecond,
+    // and the demo and benchmarks time failovers with pauses of a fraction of one.
+    LockSupport.parkNanos(Math.min(left, saturatedNanos(pause)));
+    return !Thread.currentThread().isInterrupted();
   }
 
   private static long saturatedNanos(Duration d) {

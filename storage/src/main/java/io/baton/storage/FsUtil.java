@@ -15,8 +15,11 @@ import java.util.Locale;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
-/** File-system helpers shared by the store, the manifest and the catalog. */
-final class FsUtil {
+/**
+ * File-system helpers shared by the store, the manifest and the catalog. Public only so that {@code
+ * baton-testing} deletes directories with the same code; not API.
+ */
+public final class FsUtil {
   private static final boolean WINDOWS =
       System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
 
@@ -74,7 +77,7 @@ final class FsUtil {
   }
 
   /** Deletes {@code path} and, if it is a directory, everything below it; absent is fine. */
-  static void deleteRecursively(Path path) throws IOException {
+  public static void deleteRecursively(Path path) throws IOException {
     if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }

@@ -13,6 +13,8 @@ import io.baton.examples.kv.proto.Entry;
 import io.baton.examples.kv.proto.KvQuery;
 import io.baton.examples.kv.proto.KvReply;
 import io.baton.examples.kv.proto.Scan;
+import io.baton.internal.Await;
+import io.baton.internal.Deadline;
 import io.baton.testing.LocalCluster;
 import io.baton.testing.TempDirs;
 import java.io.IOException;
@@ -29,7 +31,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -151,15 +152,10 @@ public final class FailoverDemo {
   }
 
   private void awaitLeaderQuietly() {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-    while (System.nanoTime() < deadline) {
-      for (BatonNode node : cluster.liveNodes()) {
-        if (node.isLeader()) {
-          return;
-        }
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-    }
+    Await.until(
+        Duration.ofSeconds(2),
+        Duration.ofMillis(1),
+        () -> cluster.liveNodes().stream().anyMatch(BatonNode::isLeader));
   }
 
   private static Path prepare(Path dir) throws IOException {
@@ -436,7 +432,7 @@ public final class FailoverDemo {
     long restartNanos = System.nanoTime();
     cluster.restart(id(victim));
     out.printf("restarted %s on its data directory%n", id(victim));
-    long deadline = System.nanoTime() + WAIT.toNanos();
+    Deadline deadline = Deadline.after(WAIT);
     long nextPrint = System.nanoTime();
     while (true) {
       long mine = node(victim).status().appliedIndex();
@@ -451,10 +447,9 @@ public final class FailoverDemo {
       if (caughtUp) {
         break;
       }
-      if (System.nanoTime() > deadline) {
+      if (!deadline.pause(Duration.ofMillis(5))) {
         throw new CheckFailed(id(victim) + " did not catch up within " + WAIT.toSeconds() + " s");
       }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
     }
     StateDigest restarted = node(victim).stateDigest();
     StateDigest leading = node(leader).stateDigest();
@@ -492,12 +487,8 @@ public final class FailoverDemo {
 
   /** Polls {@code condition} about every 0.2 ms until it holds; fails after {@link #WAIT}. */
   private static void await(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new CheckFailed("timed out after " + WAIT.toSeconds() + " s waiting for " + what);
-      }
-      LockSupport.parkNanos(200_000);
+    if (!Await.until(WAIT, Duration.ofNanos(200_000), condition)) {
+      throw new CheckFailed("timed out after " + WAIT.toSeconds() + " s waiting for " + what);
     }
   }
 
