@@ -63,8 +63,9 @@ public interface BatonNode extends AutoCloseable {
 
   /**
    * Computes a digest of this replica's whole state, with the apply thread paused for the duration
-   * so the digest matches exactly one applied index. Reads the whole store: for tests and
-   * consistency checks, not for a hot path.
+   * so the digest matches exactly one applied index. Reads the whole store: an operational check
+   * (compare it across replicas, as {@code BatonAdmin.verify()} does through the log), not for a
+   * hot path.
    *
    * @throws NodeStorageException if the store cannot be read
    */

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,22 +92,13 @@ final class MultiProcessClusterTest {
   }
 
   private void await(String what, java.util.function.BooleanSupplier condition, NodeProcess np) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (np != null && !np.process.isAlive()) {
-        throw new AssertionError(what + ": process exited:\n" + np.output);
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(
-            "timed out waiting for " + what + (np == null ? "" : ":\n" + np.output));
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
+    Awaitility.await(what)
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(20))
+        .failFast(
+            what + ": process exited" + (np == null ? "" : ":\n" + np.output),
+            () -> np != null && !np.process.isAlive())
+        .until(condition::getAsBoolean);
   }
 
   @AfterEach
@@ -196,11 +188,13 @@ final class MultiProcessClusterTest {
       String status = admin(0, "admin", "status", "--peers", memberList);
       assertThat(status).contains("leader: n").contains("voters [n1, n2, n3]");
       // A leader may step down for a moment on a loaded machine: status then truthfully shows none.
-      String json = admin(0, "admin", "status", "--json", "--peers", members.get(0).toString());
-      for (int i = 0; i < 50 && json.contains("\"leader\":null"); i++) {
-        Thread.sleep(200);
-        json = admin(0, "admin", "status", "--json", "--peers", members.get(0).toString());
-      }
+      String json =
+          Awaitility.await("a leader in the JSON status")
+              .atMost(Duration.ofSeconds(10))
+              .pollInterval(Duration.ofMillis(200))
+              .until(
+                  () -> admin(0, "admin", "status", "--json", "--peers", members.get(0).toString()),
+                  s -> !s.contains("\"leader\":null"));
       assertThat(json)
           .contains("\"voters\":[\"n1\",\"n2\",\"n3\"]")
           .contains("\"role\":\"leader\"");
