@@ -1,6 +1,7 @@
 package io.baton.benchmarks;
 
 import io.baton.statemachine.Keys;
+import io.baton.storage.ApplyBatch;
 import io.baton.storage.RocksDbStateStore;
 import io.baton.testing.TempDirs;
 import java.io.IOException;
@@ -65,7 +66,7 @@ public class StoreApplyBenchmark {
   @Benchmark
   public long applyOneCommand() {
     long i = ++index;
-    try (RocksDbStateStore.ApplyBatch batch = store.newBatch()) {
+    try (ApplyBatch batch = store.newBatch()) {
       for (int w = 0; w < writesPerCommand; w++) {
         batch.put(Keys.longBytes(i * writesPerCommand + w), value);
       }

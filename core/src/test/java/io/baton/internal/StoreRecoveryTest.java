@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.baton.statemachine.Keys;
+import io.baton.storage.ApplyBatch;
 import io.baton.storage.RocksDbStateStore;
 import io.baton.storage.SnapshotCatalog;
 import io.baton.storage.StorageException;
@@ -36,7 +37,7 @@ final class StoreRecoveryTest {
   /** Commits one key per index from {@code from} to {@code to}, in term 1. */
   private static void commit(RocksDbStateStore store, long from, long to) {
     for (long i = from; i <= to; i++) {
-      try (RocksDbStateStore.ApplyBatch batch = store.newBatch()) {
+      try (ApplyBatch batch = store.newBatch()) {
         batch.put(Keys.utf8("k" + i), Keys.utf8("v" + i));
         batch.commit(1, i);
       }

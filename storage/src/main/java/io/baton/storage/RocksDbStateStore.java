@@ -2,7 +2,6 @@ package io.baton.storage;
 
 import io.baton.statemachine.Keys;
 import io.baton.statemachine.StateReader;
-import io.baton.statemachine.StateWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +12,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -49,8 +47,10 @@ import org.slf4j.LoggerFactory;
 public final class RocksDbStateStore implements AutoCloseable {
   /*
    * This class keeps the lifecycle (open, close, and the lock that keeps the native handles alive
-   * under running operations), the applied index, the readers and the apply batches. The other
-   * parts of the store have a class each:
+   * under running operations), the applied index and its atomic commit, and the live reader. The
+   * other parts of the store have a class each:
+   *  - ApplyBatch collects one or more entries' writes for commit, and ConsistentReader reads one
+   *    point in time (both use the store only through its package-private methods);
    *  - StoreDirectory decides, before RocksDB opens it, what the directory holds;
    *  - RocksDbHandles opens the database with Baton's options and frees it in RocksDB's order;
    *  - StoreFormat checks the format marker, or writes it into a new store;
@@ -235,7 +235,7 @@ public final class RocksDbStateStore implements AutoCloseable {
     return call(
         "open reader",
         () -> {
-          ConsistentReader r = new ConsistentReader();
+          ConsistentReader r = new ConsistentReader(this);
           openReaders.add(r);
           return r;
         });
@@ -243,7 +243,7 @@ public final class RocksDbStateStore implements AutoCloseable {
 
   /** A new, empty batch over this store. Close it, whether or not it is committed. */
   public ApplyBatch newBatch() {
-    return call("create batch", ApplyBatch::new);
+    return call("create batch", () -> new ApplyBatch(this));
   }
 
   /**
@@ -347,7 +347,7 @@ public final class RocksDbStateStore implements AutoCloseable {
     return call("metadata", () -> Optional.ofNullable(db.get(meta, key)));
   }
 
-  private static byte[] metadataKey(String name) {
+  static byte[] metadataKey(String name) {
     Objects.requireNonNull(name, "name");
     if (name.isEmpty()) {
       throw new IllegalArgumentException("metadata name is empty");
@@ -409,19 +409,19 @@ public final class RocksDbStateStore implements AutoCloseable {
     }
   }
 
-  private void ensureOpen() {
+  void ensureOpen() {
     if (closed) {
       throw new IllegalStateException("store closed: " + dir);
     }
   }
 
   @FunctionalInterface
-  private interface StoreCall<T> {
+  interface StoreCall<T> {
     T call() throws RocksDBException, IOException;
   }
 
   /** Runs {@code body} with the store held open, translating RocksDB and I/O failures. */
-  private <T> T call(String what, StoreCall<T> body) {
+  <T> T call(String what, StoreCall<T> body) {
     Lock lock = lifecycle.readLock();
     lock.lock();
     try {
@@ -434,7 +434,7 @@ public final class RocksDbStateStore implements AutoCloseable {
     }
   }
 
-  private ColumnFamilyHandle handle(String keyspace) {
+  ColumnFamilyHandle handle(String keyspace) {
     Objects.requireNonNull(keyspace, "keyspace");
     ColumnFamilyHandle h = keyspaceHandles.get(keyspace);
     if (h == null) {
@@ -474,263 +474,65 @@ public final class RocksDbStateStore implements AutoCloseable {
     }
   }
 
-  /**
-   * A read-only view of the state at one point in time, from {@link #openConsistentReader()}. Later
-   * commits are not visible to it.
-   */
-  public final class ConsistentReader implements StateReader, AutoCloseable {
-    private final Snapshot snapshot;
-    private final ReadOptions readOptions;
-    private final long appliedIndex;
-    private final AtomicBoolean released = new AtomicBoolean();
+  RocksDB db() {
+    return db;
+  }
 
-    private ConsistentReader() throws RocksDBException {
-      snapshot = db.getSnapshot();
-      readOptions = new ReadOptions().setSnapshot(snapshot);
-      try {
-        appliedIndex = AppliedIndex.fromBytes(db.get(meta, readOptions, APPLIED_KEY)).index();
-      } catch (RocksDBException | RuntimeException e) {
-        release();
-        throw e;
+  ColumnFamilyHandle metaHandle() {
+    return meta;
+  }
+
+  Map<String, ColumnFamilyHandle> keyspaceHandles() {
+    return keyspaceHandles;
+  }
+
+  /** Releases {@code reader} and forgets it, unless the store closed (and released it) already. */
+  void closeReader(ConsistentReader reader) {
+    Lock lock = lifecycle.readLock();
+    lock.lock();
+    try {
+      if (!closed) {
+        openReaders.remove(reader);
+        reader.release();
       }
-    }
-
-    @Override
-    public byte[] get(String keyspace, byte[] key) {
-      Objects.requireNonNull(key, "key");
-      return call(
-          "get",
-          () -> {
-            ensureNotReleased();
-            return db.get(handle(keyspace), readOptions, key);
-          });
-    }
-
-    @Override
-    public void scan(
-        String keyspace, byte[] fromInclusive, byte[] toExclusive, EntryVisitor visitor) {
-      call(
-          "scan",
-          () -> {
-            ensureNotReleased();
-            RangeScan.visit(
-                db, handle(keyspace), snapshot, null, fromInclusive, toExclusive, visitor);
-            return null;
-          });
-    }
-
-    /** The log index of the last entry reflected in this view. */
-    @Override
-    public long appliedIndex() {
-      ensureNotReleased();
-      return appliedIndex;
-    }
-
-    /**
-     * The {@link RocksDbStateStore#digest() digest} of this view: of the state at {@link
-     * #appliedIndex()}, whatever was committed since. Reads every entry.
-     */
-    public byte[] digest() {
-      return call(
-          "digest",
-          () -> {
-            ensureNotReleased();
-            return StateDigest.compute(db, keyspaceHandles, readOptions);
-          });
-    }
-
-    /** Releases the pinned RocksDB snapshot. Idempotent; also done by closing the store. */
-    @Override
-    public void close() {
-      Lock lock = lifecycle.readLock();
-      lock.lock();
-      try {
-        if (!closed) {
-          openReaders.remove(this);
-          release();
-        }
-      } finally {
-        lock.unlock();
-      }
-    }
-
-    private void release() {
-      if (released.compareAndSet(false, true)) {
-        readOptions.close();
-        db.releaseSnapshot(snapshot);
-      }
-    }
-
-    private void ensureNotReleased() {
-      ensureOpen();
-      if (released.get()) {
-        throw new IllegalStateException("reader closed");
-      }
+    } finally {
+      lock.unlock();
     }
   }
 
   /**
-   * The writes of one or more log entries, applied atomically with the position of the last one by
-   * {@link #commit}. Reads through the batch see the store's committed state overlaid with the
-   * batch's own writes and deletes. Not thread-safe; close it, committed or not.
+   * Writes {@code batch} with the applied position {@code next} in one atomic RocksDB write, under
+   * the apply lock; on failure the batch is rolled back to how it was. Called by {@link
+   * ApplyBatch#commit} with the store held open.
    */
-  public final class ApplyBatch implements StateWriter, AutoCloseable {
-    // overwriteKey: a key written twice is indexed once, so scans merge it correctly.
-    private final WriteBatchWithIndex batch = new WriteBatchWithIndex(true);
-    private final ReadOptions readOptions = new ReadOptions();
-    private int ops;
-    private boolean committed;
-    private boolean discarded;
-
-    private ApplyBatch() {}
-
-    @Override
-    public byte[] get(String keyspace, byte[] key) {
-      Objects.requireNonNull(key, "key");
-      return call(
-          "get",
-          () -> {
-            ensureUsable();
-            return batch.getFromBatchAndDB(db, handle(keyspace), readOptions, key);
-          });
-    }
-
-    @Override
-    public void scan(
-        String keyspace, byte[] fromInclusive, byte[] toExclusive, EntryVisitor visitor) {
-      call(
-          "scan",
-          () -> {
-            ensureUsable();
-            RangeScan.visit(db, handle(keyspace), null, batch, fromInclusive, toExclusive, visitor);
-            return null;
-          });
-    }
-
-    /** The store's applied index: this batch's writes are not reflected until committed. */
-    @Override
-    public long appliedIndex() {
-      return applied().index();
-    }
-
-    @Override
-    public void put(String keyspace, byte[] key, byte[] value) {
-      Objects.requireNonNull(key, "key");
-      Objects.requireNonNull(value, "value");
-      call(
-          "put",
-          () -> {
-            ensureUsable();
-            batch.put(handle(keyspace), key, value);
-            ops++;
-            return null;
-          });
-    }
-
-    @Override
-    public void delete(String keyspace, byte[] key) {
-      Objects.requireNonNull(key, "key");
-      call(
-          "delete",
-          () -> {
-            ensureUsable();
-            batch.delete(handle(keyspace), key);
-            ops++;
-            return null;
-          });
-    }
-
-    /**
-     * Sets Baton's metadata value {@code name} to {@code value}, atomically with the rest of the
-     * batch; read it with {@link RocksDbStateStore#metadata}.
-     */
-    public void putMetadata(String name, byte[] value) {
-      byte[] key = metadataKey(name);
-      Objects.requireNonNull(value, "value");
-      call(
-          "putMetadata",
-          () -> {
-            ensureUsable();
-            batch.put(meta, key, value);
-            ops++;
-            return null;
-          });
-    }
-
-    /** The number of put and delete operations in this batch so far. */
-    public int size() {
-      return ops;
-    }
-
-    /**
-     * Writes the batch and the applied position {@code (term, index)} in one atomic RocksDB write,
-     * then frees the batch: it cannot be used afterwards. An empty batch just moves the applied
-     * position.
-     *
-     * @throws IllegalStateException if {@code index} is not above the store's applied index (the
-     *     batch is then unchanged and still usable), or the batch was committed or closed
-     * @throws StorageException if the write fails; nothing is then written and the batch is
-     *     unchanged
-     */
-    public void commit(long term, long index) {
-      AppliedIndex next = new AppliedIndex(term, index);
-      call(
-          "commit",
-          () -> {
-            ensureUsable();
-            applyLock.lock();
-            try {
-              AppliedIndex current = applied;
-              if (index <= current.index()) {
-                throw new IllegalStateException(
-                    "cannot commit batch at index "
-                        + index
-                        + ": the store already applied index "
-                        + current.index()
-                        + " in "
-                        + dir);
-              }
-              batch.setSavePoint();
-              batch.put(meta, APPLIED_KEY, next.toBytes());
-              try {
-                db.write(writeOptions, batch);
-              } catch (RocksDBException e) {
-                try {
-                  batch.rollbackToSavePoint();
-                } catch (RocksDBException suppressed) {
-                  e.addSuppressed(suppressed);
-                }
-                throw e;
-              }
-              applied = next;
-              committed = true;
-            } finally {
-              applyLock.unlock();
-            }
-            return null;
-          });
-      free();
-    }
-
-    /** Discards the batch's writes if not committed and frees it. Idempotent. */
-    @Override
-    public void close() {
-      discarded = true;
-      free();
-    }
-
-    private void free() {
-      batch.close();
-      readOptions.close();
-    }
-
-    private void ensureUsable() {
-      if (committed) {
-        throw new IllegalStateException("batch already committed");
+  void commit(WriteBatchWithIndex batch, AppliedIndex next) throws RocksDBException {
+    applyLock.lock();
+    try {
+      AppliedIndex current = applied;
+      if (next.index() <= current.index()) {
+        throw new IllegalStateException(
+            "cannot commit batch at index "
+                + next.index()
+                + ": the store already applied index "
+                + current.index()
+                + " in "
+                + dir);
       }
-      if (discarded) {
-        throw new IllegalStateException("batch closed");
+      batch.setSavePoint();
+      batch.put(meta, APPLIED_KEY, next.toBytes());
+      try {
+        db.write(writeOptions, batch);
+      } catch (RocksDBException e) {
+        try {
+          batch.rollbackToSavePoint();
+        } catch (RocksDBException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+        throw e;
       }
+      applied = next;
+    } finally {
+      applyLock.unlock();
     }
   }
 }

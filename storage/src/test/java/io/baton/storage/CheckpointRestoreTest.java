@@ -30,7 +30,7 @@ final class CheckpointRestoreTest {
 
   /** Writes {@code n} entries per keyspace, committing at (term, index). */
   private static void fill(RocksDbStateStore store, String tag, int n, long term, long index) {
-    try (RocksDbStateStore.ApplyBatch batch = store.newBatch()) {
+    try (ApplyBatch batch = store.newBatch()) {
       for (int i = 0; i < n; i++) {
         batch.put(utf8("k" + i), utf8(tag + i));
         batch.put("users", utf8("u" + i), utf8("user-" + tag + i));
@@ -164,7 +164,7 @@ final class CheckpointRestoreTest {
   void digest_sameDataDifferentBatchPatterns_isEqual() {
     String oneBatch;
     try (RocksDbStateStore a = RocksDbStateStore.open(tmp.resolve("a"), KEYSPACES)) {
-      try (RocksDbStateStore.ApplyBatch batch = a.newBatch()) {
+      try (ApplyBatch batch = a.newBatch()) {
         batch.put(utf8("x"), utf8("1"));
         batch.put(utf8("y"), utf8("2"));
         batch.put("users", utf8("alice"), utf8("admin"));
@@ -179,14 +179,14 @@ final class CheckpointRestoreTest {
               new String[] {"users", "alice", "guest"},
               new String[] {"default", "y", "2"},
               new String[] {"default", "z", "temporary"})) {
-        try (RocksDbStateStore.ApplyBatch batch = b.newBatch()) {
+        try (ApplyBatch batch = b.newBatch()) {
           batch.put(op[0], utf8(op[1]), utf8(op[2]));
           batch.commit(2, index++);
         }
       }
       // Flushes to an SST file, so the two stores also differ in physical layout.
       b.checkpoint(tmp.resolve("b-snapshots"));
-      try (RocksDbStateStore.ApplyBatch batch = b.newBatch()) {
+      try (ApplyBatch batch = b.newBatch()) {
         batch.delete(utf8("z"));
         batch.put("users", utf8("alice"), utf8("admin"));
         batch.put(utf8("x"), utf8("1"));
@@ -207,12 +207,12 @@ final class CheckpointRestoreTest {
       fill(c, "v", 100, 1, 1);
       assertThat(b.digest()).isEqualTo(a.digest());
 
-      try (RocksDbStateStore.ApplyBatch batch = b.newBatch()) {
+      try (ApplyBatch batch = b.newBatch()) {
         batch.put("users", utf8("u50"), utf8("user-v50!"));
         batch.commit(1, 2);
       }
       // The same entry, moved to another keyspace.
-      try (RocksDbStateStore.ApplyBatch batch = c.newBatch()) {
+      try (ApplyBatch batch = c.newBatch()) {
         batch.delete("users", utf8("u0"));
         batch.put("orders", utf8("u0"), utf8("user-v0"));
         batch.commit(1, 2);

@@ -28,7 +28,7 @@ final class DamagedFilesTest {
     Path dir = tmp.resolve("store");
     try (RocksDbStateStore store = RocksDbStateStore.open(dir, Set.of())) {
       for (int i = 1; i <= COMMITS; i++) {
-        try (RocksDbStateStore.ApplyBatch batch = store.newBatch()) {
+        try (ApplyBatch batch = store.newBatch()) {
           batch.put(utf8("k" + i), utf8("v" + i));
           batch.commit(1, i);
         }

@@ -54,7 +54,7 @@ final class RocksDbStateStoreTest {
   @Test
   void commit_batch_writesDataAndAppliedIndexTogether() {
     try (RocksDbStateStore store = RocksDbStateStore.open(dir(), Set.of())) {
-      try (RocksDbStateStore.ApplyBatch batch = store.newBatch()) {
+      try (ApplyBatch batch = store.newBatch()) {
         batch.put(utf8("a"), utf8("1"));
         batch.put(utf8("b"), utf8("2"));
         assertThat(store.reader().get(utf8("a"))).isNull();
@@ -72,7 +72,7 @@ final class RocksDbStateStoreTest {
   @Test
   void close_batchWithoutCommit_leavesNothing() {
     try (RocksDbStateStore store = RocksDbStateStore.open(dir(), Set.of())) {
-      try (RocksDbStateStore.ApplyBatch batch = store.newBatch()) {
+      try (ApplyBatch batch = store.newBatch()) {
         batch.put(utf8("a"), utf8("1"));
       }
       assertThat(store.reader().get(utf8("a"))).isNull();
@@ -87,7 +87,7 @@ final class RocksDbStateStoreTest {
   @Test
   void open_afterCommitAndClose_keepsDataAndAppliedIndex() {
     try (RocksDbStateStore store = RocksDbStateStore.open(dir(), Set.of("ks"))) {
-      try (RocksDbStateStore.ApplyBatch batch = store.newBatch()) {
+      try (ApplyBatch batch = store.newBatch()) {
         batch.put(utf8("a"), utf8("1"));
         batch.put("ks", utf8("x"), utf8("y"));
         batch.commit(2, 5);
@@ -103,13 +103,13 @@ final class RocksDbStateStoreTest {
   @Test
   void batchReads_uncommittedWrites_seeOwnPutsAndDeletes() {
     try (RocksDbStateStore store = RocksDbStateStore.open(dir(), Set.of())) {
-      try (RocksDbStateStore.ApplyBatch batch = store.newBatch()) {
+      try (ApplyBatch batch = store.newBatch()) {
         batch.put(utf8("a"), utf8("1"));
         batch.put(utf8("b"), utf8("2"));
         batch.put(utf8("c"), utf8("3"));
         batch.commit(1, 1);
       }
-      try (RocksDbStateStore.ApplyBatch batch = store.newBatch()) {
+      try (ApplyBatch batch = store.newBatch()) {
         batch.put(utf8("b"), utf8("20"));
         batch.put(utf8("b"), utf8("21"));
         batch.delete(utf8("c"));
@@ -134,11 +134,11 @@ final class RocksDbStateStoreTest {
   @Test
   void commit_nonIncreasingIndex_isRefusedAndChangesNothing() {
     try (RocksDbStateStore store = RocksDbStateStore.open(dir(), Set.of())) {
-      try (RocksDbStateStore.ApplyBatch batch = store.newBatch()) {
+      try (ApplyBatch batch = store.newBatch()) {
         batch.put(utf8("a"), utf8("1"));
         batch.commit(1, 10);
       }
-      try (RocksDbStateStore.ApplyBatch batch = store.newBatch()) {
+      try (ApplyBatch batch = store.newBatch()) {
         batch.put(utf8("a"), utf8("2"));
 
         assertThatThrownBy(() -> batch.commit(1, 10))
@@ -163,7 +163,7 @@ final class RocksDbStateStoreTest {
   @Test
   void batch_afterCommitOrClose_isUnusable() {
     try (RocksDbStateStore store = RocksDbStateStore.open(dir(), Set.of())) {
-      RocksDbStateStore.ApplyBatch committed = store.newBatch();
+      ApplyBatch committed = store.newBatch();
       committed.put(utf8("a"), utf8("1"));
       committed.commit(1, 1);
       assertThatThrownBy(() -> committed.put(utf8("b"), utf8("2")))
@@ -173,7 +173,7 @@ final class RocksDbStateStoreTest {
       assertThatThrownBy(() -> committed.get(utf8("a"))).isInstanceOf(IllegalStateException.class);
       committed.close();
 
-      RocksDbStateStore.ApplyBatch discarded = store.newBatch();
+      ApplyBatch discarded = store.newBatch();
       discarded.close();
       discarded.close();
       assertThatThrownBy(() -> discarded.get(utf8("a")))
@@ -187,7 +187,7 @@ final class RocksDbStateStoreTest {
   void commit_emptyBatch_onlyAdvancesAppliedIndex() {
     try (RocksDbStateStore store = RocksDbStateStore.open(dir(), Set.of())) {
       String before = store.digestHex();
-      try (RocksDbStateStore.ApplyBatch batch = store.newBatch()) {
+      try (ApplyBatch batch = store.newBatch()) {
         batch.commit(4, 2);
       }
       assertThat(store.applied()).isEqualTo(new AppliedIndex(4, 2));
@@ -216,7 +216,7 @@ final class RocksDbStateStoreTest {
   @Test
   void keyspaces_declared_areSeparateFromDefault() {
     try (RocksDbStateStore store = RocksDbStateStore.open(dir(), Set.of("orders"))) {
-      try (RocksDbStateStore.ApplyBatch batch = store.newBatch()) {
+      try (ApplyBatch batch = store.newBatch()) {
         batch.put("orders", utf8("k"), utf8("order"));
         batch.put(utf8("k"), utf8("default"));
         batch.commit(1, 1);
@@ -234,7 +234,7 @@ final class RocksDbStateStoreTest {
           .hasMessage("unknown keyspace 'users'; declared: [default, orders]");
       assertThatThrownBy(() -> store.reader().get(RocksDbStateStore.META_KEYSPACE, utf8("k")))
           .isInstanceOf(IllegalArgumentException.class);
-      try (RocksDbStateStore.ApplyBatch batch = store.newBatch()) {
+      try (ApplyBatch batch = store.newBatch()) {
         assertThatThrownBy(() -> batch.put("users", utf8("k"), utf8("v")))
             .isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("'users'");
@@ -255,7 +255,7 @@ final class RocksDbStateStoreTest {
   @Test
   void open_withAddedKeyspace_keepsDataAndCreatesIt() {
     try (RocksDbStateStore store = RocksDbStateStore.open(dir(), Set.of("a"))) {
-      try (RocksDbStateStore.ApplyBatch batch = store.newBatch()) {
+      try (ApplyBatch batch = store.newBatch()) {
         batch.put("a", utf8("k"), utf8("v"));
         batch.commit(1, 1);
       }
@@ -263,7 +263,7 @@ final class RocksDbStateStoreTest {
     try (RocksDbStateStore store = RocksDbStateStore.open(dir(), Set.of("a", "b"))) {
       assertThat(store.keyspaces()).containsExactly("a", "b", "default");
       assertThat(store.reader().get("a", utf8("k"))).isEqualTo(utf8("v"));
-      try (RocksDbStateStore.ApplyBatch batch = store.newBatch()) {
+      try (ApplyBatch batch = store.newBatch()) {
         batch.put("b", utf8("k"), utf8("w"));
         batch.commit(1, 2);
       }
@@ -274,7 +274,7 @@ final class RocksDbStateStoreTest {
   @Test
   void open_withoutAPreviouslyDeclaredKeyspace_keepsItButHidesIt() {
     try (RocksDbStateStore store = RocksDbStateStore.open(dir(), Set.of("a", "b"))) {
-      try (RocksDbStateStore.ApplyBatch batch = store.newBatch()) {
+      try (ApplyBatch batch = store.newBatch()) {
         batch.put("b", utf8("k"), utf8("v"));
         batch.commit(1, 1);
       }
@@ -291,7 +291,7 @@ final class RocksDbStateStoreTest {
   @Test
   void scan_bounds_areInclusiveExclusiveAndNullIsOpen() {
     try (RocksDbStateStore store = RocksDbStateStore.open(dir(), Set.of())) {
-      try (RocksDbStateStore.ApplyBatch batch = store.newBatch()) {
+      try (ApplyBatch batch = store.newBatch()) {
         for (String k : List.of("a", "b", "c", "d")) {
           batch.put(utf8(k), utf8(k.toUpperCase(java.util.Locale.ROOT)));
         }
@@ -311,7 +311,7 @@ final class RocksDbStateStoreTest {
   void scan_unsignedOrderAndPrefix_matchKeysContract() {
     try (RocksDbStateStore store = RocksDbStateStore.open(dir(), Set.of("ks"))) {
       byte[] high = {'p', (byte) 0xFF};
-      try (RocksDbStateStore.ApplyBatch batch = store.newBatch()) {
+      try (ApplyBatch batch = store.newBatch()) {
         batch.put("ks", utf8("o"), utf8("before"));
         batch.put("ks", utf8("p1"), utf8("one"));
         batch.put("ks", high, utf8("high"));
@@ -337,7 +337,7 @@ final class RocksDbStateStoreTest {
   @Test
   void scan_visitorReturningFalse_stopsEarly() {
     try (RocksDbStateStore store = RocksDbStateStore.open(dir(), Set.of())) {
-      try (RocksDbStateStore.ApplyBatch batch = store.newBatch()) {
+      try (ApplyBatch batch = store.newBatch()) {
         for (int i = 0; i < 10; i++) {
           batch.put(utf8("k" + i), utf8("v" + i));
         }
@@ -361,7 +361,7 @@ final class RocksDbStateStoreTest {
   @Test
   void scan_visitorArrays_areCopies() {
     try (RocksDbStateStore store = RocksDbStateStore.open(dir(), Set.of())) {
-      try (RocksDbStateStore.ApplyBatch batch = store.newBatch()) {
+      try (ApplyBatch batch = store.newBatch()) {
         batch.put(utf8("k"), utf8("v"));
         batch.commit(1, 1);
       }
@@ -437,7 +437,7 @@ final class RocksDbStateStoreTest {
   @Test
   void open_metaWithoutFormatMarkerButData_isRefused() throws Exception {
     try (RocksDbStateStore store = RocksDbStateStore.open(dir(), Set.of())) {
-      try (RocksDbStateStore.ApplyBatch batch = store.newBatch()) {
+      try (ApplyBatch batch = store.newBatch()) {
         batch.put(utf8("k"), utf8("v"));
         batch.commit(1, 1);
       }
@@ -477,7 +477,7 @@ final class RocksDbStateStoreTest {
   void close_thenUse_throwsNamingTheDirectory() {
     RocksDbStateStore store = RocksDbStateStore.open(dir(), Set.of());
     StateReader reader = store.reader();
-    RocksDbStateStore.ApplyBatch batch = store.newBatch();
+    ApplyBatch batch = store.newBatch();
     store.close();
     store.close();
 
@@ -499,12 +499,12 @@ final class RocksDbStateStoreTest {
   @Test
   void consistentReader_doesNotSeeLaterCommits() {
     try (RocksDbStateStore store = RocksDbStateStore.open(dir(), Set.of())) {
-      try (RocksDbStateStore.ApplyBatch batch = store.newBatch()) {
+      try (ApplyBatch batch = store.newBatch()) {
         batch.put(utf8("k"), utf8("old"));
         batch.commit(1, 1);
       }
-      try (RocksDbStateStore.ConsistentReader view = store.openConsistentReader()) {
-        try (RocksDbStateStore.ApplyBatch batch = store.newBatch()) {
+      try (ConsistentReader view = store.openConsistentReader()) {
+        try (ApplyBatch batch = store.newBatch()) {
           batch.put(utf8("k"), utf8("new"));
           batch.put(utf8("k2"), utf8("x"));
           batch.commit(1, 2);
@@ -521,7 +521,7 @@ final class RocksDbStateStoreTest {
   @Test
   void consistentReader_leftOpen_isReleasedByStoreClose() {
     RocksDbStateStore store = RocksDbStateStore.open(dir(), Set.of());
-    RocksDbStateStore.ConsistentReader view = store.openConsistentReader();
+    ConsistentReader view = store.openConsistentReader();
     store.close();
     assertThatThrownBy(() -> view.get(utf8("k"))).isInstanceOf(IllegalStateException.class);
     view.close();
@@ -541,7 +541,7 @@ final class RocksDbStateStoreTest {
             writer.submit(
                 () -> {
                   for (int i = 1; i <= commits; i++) {
-                    try (RocksDbStateStore.ApplyBatch batch = store.newBatch()) {
+                    try (ApplyBatch batch = store.newBatch()) {
                       batch.put(utf8("x"), Keys.longBytes(i));
                       batch.put(utf8("y"), Keys.longBytes(i));
                       batch.commit(1, i);
@@ -550,7 +550,7 @@ final class RocksDbStateStoreTest {
                 });
         long lastSeen = 0;
         while (!done.isDone()) {
-          try (RocksDbStateStore.ConsistentReader view = store.openConsistentReader()) {
+          try (ConsistentReader view = store.openConsistentReader()) {
             long x = Keys.toLong(view.get(utf8("x")));
             long y = Keys.toLong(view.get(utf8("y")));
             assertThat(x).isEqualTo(y).isEqualTo(view.appliedIndex());
@@ -573,7 +573,7 @@ final class RocksDbStateStoreTest {
   void approximateSizeBytes_growsWithData() {
     try (RocksDbStateStore store = RocksDbStateStore.open(dir(), Set.of())) {
       long empty = store.approximateSizeBytes();
-      try (RocksDbStateStore.ApplyBatch batch = store.newBatch()) {
+      try (ApplyBatch batch = store.newBatch()) {
         for (int i = 0; i < 1000; i++) {
           batch.put(utf8("key" + i), new byte[100]);
         }
@@ -605,12 +605,12 @@ final class RocksDbStateStoreTest {
     String digestBefore;
     try (RocksDbStateStore store = RocksDbStateStore.open(dir(), Set.of())) {
       assertThat(store.metadata("settings")).isEmpty();
-      try (RocksDbStateStore.ApplyBatch batch = store.newBatch()) {
+      try (ApplyBatch batch = store.newBatch()) {
         batch.put(utf8("a"), utf8("1"));
         batch.commit(1, 1);
       }
       digestBefore = store.digestHex();
-      try (RocksDbStateStore.ApplyBatch batch = store.newBatch()) {
+      try (ApplyBatch batch = store.newBatch()) {
         batch.putMetadata("settings", utf8("drained=n2"));
         assertThat(store.metadata("settings")).isEmpty();
         batch.commit(1, 2);
@@ -629,13 +629,13 @@ final class RocksDbStateStoreTest {
   @Test
   void consistentReaderDigest_isTheStateAtItsIndex_notLaterCommits() {
     try (RocksDbStateStore store = RocksDbStateStore.open(dir(), Set.of("orders"))) {
-      try (RocksDbStateStore.ApplyBatch batch = store.newBatch()) {
+      try (ApplyBatch batch = store.newBatch()) {
         batch.put("orders", utf8("o1"), utf8("x"));
         batch.commit(1, 1);
       }
       String atOne = store.digestHex();
-      try (RocksDbStateStore.ConsistentReader reader = store.openConsistentReader()) {
-        try (RocksDbStateStore.ApplyBatch batch = store.newBatch()) {
+      try (ConsistentReader reader = store.openConsistentReader()) {
+        try (ApplyBatch batch = store.newBatch()) {
           batch.put("orders", utf8("o2"), utf8("y"));
           batch.commit(1, 2);
         }

@@ -2,6 +2,7 @@ package io.baton.internal.ratis;
 
 import io.baton.internal.StoreRecovery;
 import io.baton.statemachine.StateMachine;
+import io.baton.storage.ConsistentReader;
 import io.baton.storage.RocksDbStateStore;
 import io.baton.storage.SnapshotCatalog;
 import io.baton.storage.StorageException;
@@ -43,7 +44,7 @@ import org.slf4j.LoggerFactory;
  *
  * Positions. Two indexes matter and they differ after a restart:
  *  - the store's applied index: the last command whose writes are in RocksDB, written atomically
- *    with those writes (RocksDbStateStore.ApplyBatch.commit);
+ *    with those writes (ApplyBatch.commit);
  *  - Ratis's applied index (getLastAppliedTermIndex): where Ratis believes this state machine is.
  * Ratis starts a restarted server's apply loop at the latest snapshot's index, not at the store's,
  * because it assumes state is only durable in snapshots (StateMachineUpdater, ServerState). The
@@ -328,7 +329,7 @@ final class BatonStateMachineAdapter extends BaseStateMachine {
             new StateMachineException(deposed.get(), new ReadIndexException(deposed.get()), false));
       }
       byte[] reply;
-      try (RocksDbStateStore.ConsistentReader reader = s.openConsistentReader()) {
+      try (ConsistentReader reader = s.openConsistentReader()) {
         reply = app.query(Envelope.body(message).toByteArray(), reader);
       }
       if (reply == null) {

@@ -2,6 +2,7 @@ package io.baton.internal.ratis;
 
 import io.baton.statemachine.Command;
 import io.baton.statemachine.StateMachine;
+import io.baton.storage.ApplyBatch;
 import io.baton.storage.RocksDbStateStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,7 +56,7 @@ public final class CommandPath {
    */
   public static byte[] apply(
       StateMachine app, RocksDbStateStore store, long term, long index, byte[] command) {
-    try (RocksDbStateStore.ApplyBatch batch = store.newBatch()) {
+    try (ApplyBatch batch = store.newBatch()) {
       byte[] reply = applyOne(app, batch, Command.of(index, command));
       batch.commit(term, index);
       return reply;
@@ -78,7 +79,7 @@ public final class CommandPath {
       long index,
       List<CommandBatch.Item> items) {
     List<CommandBatch.Item> replies = new ArrayList<>(items.size());
-    try (RocksDbStateStore.ApplyBatch batch = store.newBatch()) {
+    try (ApplyBatch batch = store.newBatch()) {
       for (int position = 0; position < items.size(); position++) {
         CommandBatch.Item item = items.get(position);
         replies.add(
@@ -92,8 +93,7 @@ public final class CommandPath {
     return replies;
   }
 
-  private static byte[] applyOne(
-      StateMachine app, RocksDbStateStore.ApplyBatch batch, Command command) {
+  private static byte[] applyOne(StateMachine app, ApplyBatch batch, Command command) {
     byte[] reply = app.apply(command, batch);
     if (reply == null) {
       throw new NullPointerException("StateMachine.apply returned null (return new byte[0])");

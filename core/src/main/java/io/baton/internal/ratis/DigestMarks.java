@@ -1,5 +1,6 @@
 package io.baton.internal.ratis;
 
+import io.baton.storage.ConsistentReader;
 import io.baton.storage.RocksDbStateStore;
 import java.io.IOException;
 import java.util.HexFormat;
@@ -32,7 +33,7 @@ final class DigestMarks implements AutoCloseable {
 
   /** Starts the digest of {@code store}'s state as it is now, the mark at log {@code index}. */
   void mark(RocksDbStateStore store, long index) {
-    RocksDbStateStore.ConsistentReader reader = store.openConsistentReader();
+    ConsistentReader reader = store.openConsistentReader();
     CompletableFuture<String> digest = new CompletableFuture<>();
     synchronized (digests) {
       digests.put(index, digest);

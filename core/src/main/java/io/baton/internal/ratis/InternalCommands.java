@@ -1,5 +1,6 @@
 package io.baton.internal.ratis;
 
+import io.baton.storage.ApplyBatch;
 import io.baton.storage.RocksDbStateStore;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -48,7 +49,7 @@ final class InternalCommands {
   byte[] apply(RocksDbStateStore store, ByteString body, long term, long index) {
     byte op = Envelope.op(body);
     byte[] payload = Envelope.payload(body).toByteArray();
-    try (RocksDbStateStore.ApplyBatch batch = store.newBatch()) {
+    try (ApplyBatch batch = store.newBatch()) {
       if (op == Envelope.OP_SETTINGS) {
         ClusterSettings settings = ClusterSettings.decode(payload);
         batch.putMetadata(ClusterSettings.METADATA_NAME, payload);
