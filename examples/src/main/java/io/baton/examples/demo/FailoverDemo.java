@@ -265,9 +265,31 @@ public final class FailoverDemo {
     report(acks, failures, killNanos, electedNanos, victim);
 
     List<Integer> alive = new ArrayList<>(survivors);
-    long index = awaitConverged(alive, leader);
-    StateDigest a = node(alive.get(0)).stateDigest();
-    StateDigest b = node(alive.get(1)).stateDigest();
+    awaitConverged(alive, leader);
+    // An entry can still commit after the wait above (a client retry that was in flight), so the
+    // digests are compared only when both were taken at the same applied index.
+    StateDigest[] digests = new StateDigest[2];
+    boolean sameIndex =
+        Await.until(
+            WAIT,
+            Duration.ofMillis(20),
+            () -> {
+              digests[0] = node(alive.get(0)).stateDigest();
+              digests[1] = node(alive.get(1)).stateDigest();
+              return digests[0].appliedIndex() == digests[1].appliedIndex();
+            });
+    StateDigest a = digests[0];
+    StateDigest b = digests[1];
+    if (!sameIndex) {
+      throw new CheckFailed(
+          "survivors did not reach one applied index within "
+              + WAIT.toSeconds()
+              + " s: "
+              + a
+              + ", "
+              + b);
+    }
+    long index = a.appliedIndex();
     if (!a.equals(b)) {
       throw new CheckFailed(
           "survivor state digests differ: "
@@ -411,21 +433,13 @@ public final class FailoverDemo {
   }
 
   /** Waits until every node in {@code alive} has applied the leader's commit index; returns it. */
-  private long awaitConverged(List<Integer> alive, int leader) {
-    long[] index = new long[1];
+  private void awaitConverged(List<Integer> alive, int leader) {
     await(
         "survivors to apply the same index",
         () -> {
           long commit = node(leader).status().commitIndex();
-          for (int n : alive) {
-            if (node(n).status().appliedIndex() != commit) {
-              return false;
-            }
-          }
-          index[0] = commit;
-          return true;
+          return alive.stream().allMatch(n -> node(n).status().appliedIndex() == commit);
         });
-    return index[0];
   }
 
   private void restart(int victim, int leader) {
