@@ -105,8 +105,7 @@ public final class RaftConfig {
     FailureDetection fd = config.failureDetection();
     RaftServerConfigKeys.Rpc.setTimeoutMin(p, time(fd.electionTimeoutMin()));
     RaftServerConfigKeys.Rpc.setTimeoutMax(p, time(fd.electionTimeoutMax()));
-    RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(
-        p, time(fd.electionTimeoutMax().multipliedBy(3)));
+    RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(p, time(stepDownWait(fd)));
     RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
     RaftServerConfigKeys.Log.Appender.setRetryPolicy(p, "1ms,10, 100ms,100000");
 
@@ -123,6 +122,11 @@ public final class RaftConfig {
     RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, appenderBufferBytes(config));
     GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf(Math.max(64L << 20, 2 * maxEntry)));
     return p;
+  }
+
+  /** How long a leader that lost its majority stays out of elections after stepping down. */
+  static Duration stepDownWait(FailureDetection fd) {
+    return fd.electionTimeoutMax().multipliedBy(3);
   }
 
   /** The appender buffer limit, which Ratis also uses as the largest log entry it reads. */

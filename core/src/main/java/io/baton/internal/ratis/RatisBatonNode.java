@@ -2,6 +2,7 @@ package io.baton.internal.ratis;
 
 import io.baton.BatonException;
 import io.baton.BatonNode;
+import io.baton.FailureDetection;
 import io.baton.NodeConfig;
 import io.baton.NodeStatus;
 import io.baton.NodeStorageException;
@@ -66,13 +67,16 @@ public final class RatisBatonNode implements BatonNode {
   private final ExecutorService roleExecutor;
   private final ClientId adminClientId = ClientId.randomId();
   private final AtomicBoolean closed = new AtomicBoolean();
-  private volatile Role lastDeliveredRole;
+  private volatile RoleChange lastDelivered;
 
   /** Pauses and resumes this node's elections as the cluster settings drain and undrain it. */
   private final ScheduledExecutorService electionControl;
 
   private volatile boolean drained;
   private volatile ClusterSettings settings = ClusterSettings.DEFAULT;
+
+  /** Starts this node's elections when the leader has been silent for its timeout. */
+  private final ElectionTimer electionTimer;
 
   private RatisBatonNode(
       NodeConfig config, StateMachine app, List<RoleListener> roleListeners, DataDirectory dir) {
@@ -94,6 +98,15 @@ public final class RatisBatonNode implements BatonNode {
               t.setDaemon(true);
               return t;
             });
+    FailureDetection fd = config.failureDetection();
+    this.electionTimer =
+        new ElectionTimer(
+            config.id(),
+            this::divisionIfAlive,
+            () -> drained,
+            fd.electionTimeoutMin().toMillis(),
+            fd.electionTimeoutMax().toMillis(),
+            RaftConfig.stepDownWait(fd).toMillis());
     this.adapter =
         new BatonStateMachineAdapter(
             app,
@@ -154,6 +167,7 @@ public final class RatisBatonNode implements BatonNode {
     try {
       node.server.start();
       node.division(); // surfaces a state machine that failed to initialize
+      node.electionTimer.start();
     } catch (IOException | RuntimeException e) {
       node.closeQuietly();
       String message = startFailure(config, dir, e);
@@ -510,6 +524,7 @@ public final class RatisBatonNode implements BatonNode {
   }
 
   private void closeQuietly() {
+    electionTimer.close();
     try {
       server.close();
     } catch (IOException | RuntimeException e) {
@@ -539,10 +554,10 @@ public final class RatisBatonNode implements BatonNode {
     try {
       roleExecutor.execute(
           () -> {
-            if (role == lastDeliveredRole && role != Role.FOLLOWER) {
+            if (repeats(change, lastDelivered)) {
               return;
             }
-            lastDeliveredRole = role;
+            lastDelivered = change;
             for (RoleListener l : roleListeners) {
               try {
                 l.onRoleChange(change);
@@ -556,9 +571,24 @@ public final class RatisBatonNode implements BatonNode {
     }
   }
 
+  /*
+   * Ratis may report the same leader again, for instance each time a follower's pre-vote fails and
+   * it hears the leader anew; listeners hear a change once. A new term or a new leader is a change;
+   * DOWN is delivered once whatever term it is read at.
+   */
+  static boolean repeats(RoleChange change, RoleChange last) {
+    return last != null
+        && change.role() == last.role()
+        && (change.role() == Role.DOWN
+            || (change.term() == last.term() && change.leaderId().equals(last.leaderId())));
+  }
+
   private final class Events implements BatonStateMachineAdapter.Events {
     @Override
     public void leaderChanged(RaftPeerId newLeader) {
+      if (newLeader == null) {
+        electionTimer.steppedDown();
+      }
       if (newLeader != null && newLeader.equals(selfId)) {
         return; // LEADER is delivered on leaderReady, once this term's first entry is committed
       }

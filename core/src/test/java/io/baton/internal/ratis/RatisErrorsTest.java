@@ -63,7 +63,7 @@ final class RatisErrorsTest {
   @BeforeAll
   static void startSingleNodeServer() throws IOException {
     ExitUtils.disableSystemExit(); // a second server on a taken port would exit the JVM
-    int port = freePort();
+    int port = LoopbackPorts.free();
     peer = RaftPeer.newBuilder().setId(ID).setAddress("127.0.0.1:" + port).build();
     group = RaftGroup.valueOf(RaftGroupId.randomId(), peer);
     server = newServer(dir.resolve("first"), port);
@@ -97,12 +97,6 @@ final class RatisErrorsTest {
         .setProperties(p)
         .setRetryPolicy(RetryPolicies.noRetry())
         .build();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 
   private static Throwable groupInfoFailure(RaftPeer target, RaftGroupId asked, Duration timeout) {
@@ -143,7 +137,7 @@ final class RatisErrorsTest {
   @Test
   void isUnreachable_nothingListensOnThePort_isTrueForACause() throws IOException {
     RaftPeer nobody =
-        RaftPeer.newBuilder().setId("n9").setAddress("127.0.0.1:" + freePort()).build();
+        RaftPeer.newBuilder().setId("n9").setAddress("127.0.0.1:" + LoopbackPorts.free()).build();
 
     Throwable t = groupInfoFailure(nobody, group.getGroupId(), Duration.ofSeconds(3));
 

@@ -1,0 +1,213 @@
+package io.baton.internal.ratis;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.apache.ratis.proto.RaftProtos.FollowerInfoProto;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.util.LifeCycle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * Why this class exists. Ratis's follower timer (FollowerState, package-private in ratis-server)
+ * loops: draw a random timeout T in [min, max], sleep T, then start an election only if the leader
+ * has been silent for at least T. A leader that dies just after one of those checks is noticed only
+ * after the next whole sleep that begins once its last heartbeat is older than T, so detection
+ * takes between T and about 2T. Raft (§5.2) and etcd count the timeout from the last heartbeat.
+ *
+ * This timer does that for a follower that knows a leader (the case that matters: the leader it
+ * followed died). It draws T once per silence (anew whenever a fresh heartbeat arrives, and
+ * after every election this node took part in), parks until the leader's last message is T old, and
+ * then starts the election exactly as Ratis's own timer would, under the same conditions, read from
+ * Ratis's public role info: the node is a running follower, no append or snapshot install is in
+ * progress, and it has not just stepped down as leader (Ratis keeps such a node out of elections for
+ * its step-down wait; this timer does the same from the step-down notification). Elections still
+ * start with pre-vote, and a node whose elections are paused (drained) is left alone. Ratis's own
+ * timer keeps running as a backstop; whichever fires first starts the election, and the other then
+ * finds the node no longer a follower. A follower that knows no leader (at a cold start, or after
+ * an election it lost) is left to Ratis's timer: Ratis reports no silence for it, and votes it has
+ * granted meanwhile, which Ratis counts as contact, are not visible here.
+ *
+ * The one reach into Ratis internals: starting the election. Ratis has no public API for a follower
+ * to start an election of its own (a leadership transfer forces one on the target, but skips
+ * pre-vote and must come from the current leader), so this calls the package-private
+ * RaftServerImpl.changeToCandidate(false), the very method Ratis's timer calls, while holding the
+ * division's monitor as Ratis does. If a Ratis upgrade removes or renames it, supported() is false,
+ * a warning is logged once, detection falls back to Ratis's own timer, and ElectionTimerTest fails.
+ */
+/** Starts this node's election as soon as the leader has been silent for a random timeout. */
+final class ElectionTimer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ElectionTimer.class);
+  private static final Optional<Method> CHANGE_TO_CANDIDATE = findChangeToCandidate();
+
+  private final String nodeId;
+  private final Supplier<Optional<RaftServer.Division>> division;
+  private final BooleanSupplier electionsPaused;
+  private final long minMs;
+  private final long maxMs;
+  private final long stepDownWaitNanos;
+  private final Thread thread;
+  private final AtomicLong started = new AtomicLong();
+  private volatile long steppedDownAt;
+  private volatile boolean closed;
+
+  ElectionTimer(
+      String nodeId,
+      Supplier<Optional<RaftServer.Division>> division,
+      BooleanSupplier electionsPaused,
+      long minMs,
+      long maxMs,
+      long stepDownWaitMs) {
+    this.nodeId = nodeId;
+    this.division = division;
+    this.electionsPaused = electionsPaused;
+    this.minMs = minMs;
+    this.maxMs = maxMs;
+    this.stepDownWaitNanos = TimeUnit.MILLISECONDS.toNanos(stepDownWaitMs);
+    this.steppedDownAt = System.nanoTime() - stepDownWaitNanos; // never stepped down
+    this.thread = new Thread(this::run, "baton-election-timer-" + nodeId);
+    thread.setDaemon(true);
+  }
+
+  /** Whether this Ratis version has the method the timer starts elections with. */
+  static boolean supported() {
+    return CHANGE_TO_CANDIDATE.isPresent();
+  }
+
+  void start() {
+    if (supported()) {
+      thread.start();
+    }
+  }
+
+  /** This node stepped down as leader: stay out of elections for the step-down wait, as Ratis. */
+  void steppedDown() {
+    steppedDownAt = System.nanoTime();
+  }
+
+  /** How many elections this timer started. */
+  long electionsStarted() {
+    return started.get();
+  }
+
+  private void run() {
+    long timeoutMs = draw();
+    long lastElapsedMs = Long.MAX_VALUE;
+    while (!closed) {
+      Optional<FollowerInfoProto> follower = runningFollower();
+      if (follower.isEmpty()) {
+        timeoutMs = draw();
+        lastElapsedMs = Long.MAX_VALUE;
+        park(minMs / 2);
+        continue;
+      }
+      long elapsedMs = follower.get().getLeaderInfo().getLastRpcElapsedTimeMs();
+      if (elapsedMs < lastElapsedMs) {
+        timeoutMs = draw(); // the leader spoke since the last look: a new silence starts
+      }
+      lastElapsedMs = elapsedMs;
+      if (elapsedMs < timeoutMs) {
+        park(timeoutMs - elapsedMs);
+        continue;
+      }
+      if (follower.get().getOutstandingOp() == 0
+          && !electionsPaused.getAsBoolean()
+          && !steppedDownRecently()) {
+        startElection(timeoutMs);
+      }
+      timeoutMs = draw();
+      lastElapsedMs = Long.MAX_VALUE;
+      park(1);
+    }
+  }
+
+  /** The division's follower info if it is a running follower, else empty. */
+  private Optional<FollowerInfoProto> runningFollower() {
+    Optional<RaftServer.Division> d = division.get();
+    if (d.isEmpty()) {
+      return Optional.empty();
+    }
+    DivisionInfo info = d.get().getInfo();
+    if (!info.isFollower() || info.getLifeCycleState() != LifeCycle.State.RUNNING) {
+      return Optional.empty();
+    }
+    RoleInfoProto role = info.getRoleInfoProto();
+    return role.hasFollowerInfo() && role.getFollowerInfo().getLeaderInfo().hasId()
+        ? Optional.of(role.getFollowerInfo())
+        : Optional.empty();
+  }
+
+  private boolean steppedDownRecently() {
+    return System.nanoTime() - steppedDownAt < stepDownWaitNanos;
+  }
+
+  private void startElection(long timeoutMs) {
+    Optional<RaftServer.Division> d = division.get();
+    if (d.isEmpty()) {
+      return;
+    }
+    RaftServer.Division server = d.get();
+    synchronized (server) {
+      DivisionInfo info = server.getInfo();
+      if (!info.isFollower() || info.getLifeCycleState() != LifeCycle.State.RUNNING) {
+        return;
+      }
+      RoleInfoProto role = info.getRoleInfoProto();
+      long elapsedMs = role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs();
+      if (elapsedMs < timeoutMs || role.getFollowerInfo().getOutstandingOp() != 0) {
+        return; // the leader spoke, or an append arrived, while this thread waited for the lock
+      }
+      LOG.info(
+          "Node {} heard nothing from its leader for {} ms (timeout {} ms); starting an election",
+          nodeId,
+          elapsedMs,
+          timeoutMs);
+      try {
+        CHANGE_TO_CANDIDATE.orElseThrow().invoke(server, false);
+        started.incrementAndGet();
+      } catch (IllegalAccessException | InvocationTargetException | RuntimeException e) {
+        LOG.warn("Node {} could not start an election: {}", nodeId, e.toString());
+      }
+    }
+  }
+
+  private long draw() {
+    return ThreadLocalRandom.current().nextLong(minMs, maxMs + 1);
+  }
+
+  private static void park(long ms) {
+    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(Math.max(1, ms)));
+  }
+
+  private static Optional<Method> findChangeToCandidate() {
+    try {
+      Method m =
+          Class.forName("org.apache.ratis.server.impl.RaftServerImpl")
+              .getDeclaredMethod("changeToCandidate", boolean.class);
+      m.setAccessible(true);
+      return Optional.of(m);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      LOG.warn(
+          "This Ratis version has no RaftServerImpl.changeToCandidate(boolean) ({}): elections"
+              + " start on Ratis's own timer, which may notice a dead leader up to one election"
+              + " timeout later",
+          e.toString());
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    LockSupport.unpark(thread);
+  }
+}
