@@ -31,7 +31,11 @@ import org.slf4j.LoggerFactory;
  * Ratis's public role info: the node is a running follower, no append or snapshot install is in
  * progress, and it has not just stepped down as leader (Ratis keeps such a node out of elections for
  * its step-down wait; this timer does the same from the step-down notification). Elections still
- * start with pre-vote, and a node whose elections are paused (drained) is left alone. Ratis's own
+ * start with pre-vote, and a node whose elections are paused (drained) is left alone. If the timer
+ * itself wakes up later than a heartbeat interval past its due time, the JVM or the machine stalled
+ * (GC, CPU starvation) and the leader's heartbeats may be waiting unread in the sockets; it looks
+ * again instead of judging the leader on a silence it could not have heard through (Ratis's timer
+ * skips a round after an oversleep in the same way). Ratis's own
  * timer keeps running as a backstop; whichever fires first starts the election, and the other then
  * finds the node no longer a follower. A follower that knows no leader (at a cold start, or after
  * an election it lost) is left to Ratis's timer: Ratis reports no silence for it, and votes it has
@@ -55,6 +59,7 @@ final class ElectionTimer implements AutoCloseable {
   private final long minMs;
   private final long maxMs;
   private final long stepDownWaitNanos;
+  private final long lateNanos;
   private final Thread thread;
   private final AtomicLong started = new AtomicLong();
   private volatile long steppedDownAt;
@@ -73,6 +78,7 @@ final class ElectionTimer implements AutoCloseable {
     this.minMs = minMs;
     this.maxMs = maxMs;
     this.stepDownWaitNanos = TimeUnit.MILLISECONDS.toNanos(stepDownWaitMs);
+    this.lateNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(1, minMs / 2)); // a heartbeat interval
     this.steppedDownAt = System.nanoTime() - stepDownWaitNanos; // never stepped down
     this.thread = new Thread(this::run, "baton-election-timer-" + nodeId);
     thread.setDaemon(true);
@@ -116,7 +122,14 @@ final class ElectionTimer implements AutoCloseable {
       }
       lastElapsedMs = elapsedMs;
       if (elapsedMs < timeoutMs) {
+        long due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs - elapsedMs);
         park(timeoutMs - elapsedMs);
+        if (System.nanoTime() - due > lateNanos) {
+          // This thread ran far later than asked: the JVM or the machine stalled, and the leader's
+          // heartbeats may be sitting unread in this node's sockets. Look again before judging.
+          lastElapsedMs = Long.MAX_VALUE;
+          timeoutMs = draw();
+        }
         continue;
       }
       if (follower.get().getOutstandingOp() == 0
