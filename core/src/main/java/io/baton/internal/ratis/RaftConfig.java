@@ -30,8 +30,10 @@ import org.apache.ratis.util.TimeDuration;
  * - Reads are LINEARIZABLE (ReadIndex, Raft §6.4): Ratis's DEFAULT answers from the leader's state
  *   without confirming leadership, which can be stale across a failover, and refuses follower reads.
  * - The leader's back-off toward an unreachable follower grows to 5 s by default, so a node that was
- *   down for a while rejoins seconds late. "1ms,10, 100ms,100000" retries every 100 ms after ten
- *   quick tries: a restarted node is back within about a tenth of a second.
+ *   down for a while rejoins seconds late. Baton retries every heartbeat interval (half the minimum
+ *   election timeout, kept within 25-100 ms) after ten quick tries: a restarted node hears the
+ *   leader within about one heartbeat, before its own silence (a restarted node knows no leader)
+ *   would let it grant a pre-vote to a follower that merely missed a few heartbeats.
  * - A leader that stepped down for lost majority refuses to campaign for 10 s by default; with one
  *   of three nodes down, a short stall of the other can then leave the group leaderless that long.
  *   Baton uses a few election timeouts.
@@ -107,7 +109,7 @@ public final class RaftConfig {
     RaftServerConfigKeys.Rpc.setTimeoutMax(p, time(fd.electionTimeoutMax()));
     RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(p, time(stepDownWait(fd)));
     RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
-    RaftServerConfigKeys.Log.Appender.setRetryPolicy(p, "1ms,10, 100ms,100000");
+    RaftServerConfigKeys.Log.Appender.setRetryPolicy(p, appenderRetryPolicy(fd));
 
     RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
     RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(p, false);
@@ -122,6 +124,12 @@ public final class RaftConfig {
     RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, appenderBufferBytes(config));
     GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf(Math.max(64L << 20, 2 * maxEntry)));
     return p;
+  }
+
+  /** The leader's retry schedule toward a follower it cannot reach, in Ratis's notation. */
+  static String appenderRetryPolicy(FailureDetection fd) {
+    long heartbeatMs = Math.max(25, Math.min(100, fd.electionTimeoutMin().toMillis() / 2));
+    return "1ms,10, " + heartbeatMs + "ms,100000";
   }
 
   /** How long a leader that lost its majority stays out of elections after stepping down. */
