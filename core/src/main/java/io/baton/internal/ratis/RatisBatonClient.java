@@ -203,6 +203,9 @@ public final class RatisBatonClient implements BatonClient {
         });
   }
 
+  /** Baton's own retries (below) pause as long as the retry policy's steady sleep. */
+  private static final long RETRY_PAUSE_MILLIS = ClientRetryPolicy.LONGEST_SLEEP.toMillis();
+
   /*
    * During a leadership transfer the old leader refuses requests with LeaderSteppingDownException
    * (or TransferLeadershipException) before they reach its log, and Ratis's client hands that to
@@ -212,7 +215,7 @@ public final class RatisBatonClient implements BatonClient {
    */
   private CompletableFuture<RaftClientReply> retryWhileSteppingDown(
       java.util.function.Supplier<CompletableFuture<RaftClientReply>> send) {
-    return retry(send, RatisErrors::isSteppingDown, 5);
+    return retry(send, RatisErrors::isSteppingDown, RETRY_PAUSE_MILLIS);
   }
 
   /*
@@ -224,7 +227,7 @@ public final class RatisBatonClient implements BatonClient {
    */
   private CompletableFuture<RaftClientReply> retryRead(
       java.util.function.Supplier<CompletableFuture<RaftClientReply>> send) {
-    return retry(send, RatisErrors::isReadRetriable, 20);
+    return retry(send, RatisErrors::isReadRetriable, RETRY_PAUSE_MILLIS);
   }
 
   /*
@@ -245,7 +248,7 @@ public final class RatisBatonClient implements BatonClient {
         () -> clients.read(c -> c.async().sendReadOnlyUnordered(m, null));
     RaftPeerId target = randomFollower();
     if (target == null) {
-      return retry(viaLeader, RatisErrors::isReadRetriable, 20, deadline);
+      return retry(viaLeader, RatisErrors::isReadRetriable, RETRY_PAUSE_MILLIS, deadline);
     }
     Deadline attemptDeadline = deadline.capped(Duration.ofMillis(FOLLOWER_ATTEMPT_MILLIS));
     return retry(
@@ -265,7 +268,7 @@ public final class RatisBatonClient implements BatonClient {
                     : CompletableFuture.completedFuture(reply);
               }
               suspectFollowers.put(target.toString(), Deadline.after(SUSPECT_FOR));
-              return retry(viaLeader, RatisErrors::isReadRetriable, 20, deadline);
+              return retry(viaLeader, RatisErrors::isReadRetriable, RETRY_PAUSE_MILLIS, deadline);
             })
         .thenCompose(f -> f);
   }
@@ -321,7 +324,6 @@ public final class RatisBatonClient implements BatonClient {
                 readPool));
   }
 
-  /** A random peer other than the leader this client last heard from, if it knows one. */
   /** A random follower not recently suspected, or null if there is none (ask the leader). */
   private RaftPeerId randomFollower() {
     RaftPeerId leader = clients.current().getLeaderId();
