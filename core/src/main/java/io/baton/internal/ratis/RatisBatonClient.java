@@ -402,7 +402,9 @@ public final class RatisBatonClient implements BatonClient {
           what + " got no answer before the request timeout (outcome unknown): " + t.getMessage(),
           t);
     }
-    if (t instanceof AlreadyClosedException && t.getCause() != null) {
+    if (t instanceof AlreadyClosedException
+        && t.getCause() != null
+        && !(t.getCause() instanceof AlreadyClosedException)) {
       // Ratis's ordered stream failed this request together with an earlier one that got no
       // answer in time (SlidingWindow.Client.fail); the client continues on a new stream.
       return new CommandTimeoutException(

@@ -114,7 +114,7 @@ final class RenewableRaftClient {
           release(g);
           if (error != null && ordered && closesStream(unwrap(error))) {
             renew(g, unwrap(error));
-          } else if (reply instanceof RaftClientReply r && r.isSuccess()) {
+          } else if (ordered && reply instanceof RaftClientReply r && r.isSuccess()) {
             noteLeader(r.getServerId());
           }
         });
@@ -146,7 +146,7 @@ final class RenewableRaftClient {
   }
 
   private void release(Generation g) {
-    if (g.inFlight.decrementAndGet() == 0 && g.retired && !closed.get()) {
+    if (g.inFlight.decrementAndGet() == 0 && g.retired) {
       closeInBackground(g);
     }
   }
