@@ -6,7 +6,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.apache.ratis.client.RaftClient;
@@ -63,7 +62,6 @@ final class RenewableRaftClient {
   private final AtomicReference<Generation> current;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicReference<RaftPeerId> lastLeader = new AtomicReference<>();
-  private final AtomicLong renewals = new AtomicLong();
 
   /** {@code factory} makes a RaftClient, starting with the given leader hint (may be null). */
   RenewableRaftClient(Function<RaftPeerId, RaftClient> factory) {
@@ -74,11 +72,6 @@ final class RenewableRaftClient {
   /** The current RaftClient, for what needs no request (its leader hint). */
   RaftClient current() {
     return current.get().client;
-  }
-
-  /** How many times the RaftClient was replaced. */
-  long renewals() {
-    return renewals.get();
   }
 
   /** Sends a write through the current generation's ordered stream. */
@@ -162,7 +155,6 @@ final class RenewableRaftClient {
       closeInBackground(next);
       return;
     }
-    renewals.incrementAndGet();
     LOG.warn(
         "Baton client: a command got no answer in time ({}), which ends Ratis's ordered stream"
             + " of this client; commands in flight on it have an unknown outcome. Continuing"
