@@ -48,7 +48,7 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  */
 /** A {@link BatonClient} over a Ratis client. Not API. */
 public final class RatisBatonClient implements BatonClient {
-  private final RaftClient client;
+  private final RenewableRaftClient clients;
   private final List<Peer> peers;
   private final Duration requestTimeout;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -94,12 +94,15 @@ public final class RatisBatonClient implements BatonClient {
     this.peers = List.copyOf(peers);
     this.requestTimeout = requestTimeout;
     RaftGroup group = RaftConfig.group(clusterName, peers);
-    this.client =
-        RaftClient.newBuilder()
-            .setRaftGroup(group)
-            .setProperties(RaftConfig.clientProperties())
-            .setRetryPolicy(ClientRetryPolicy.withTimeout(requestTimeout))
-            .build();
+    this.clients =
+        new RenewableRaftClient(
+            leader ->
+                RaftClient.newBuilder()
+                    .setRaftGroup(group)
+                    .setLeaderId(leader)
+                    .setProperties(RaftConfig.clientProperties())
+                    .setRetryPolicy(ClientRetryPolicy.withTimeout(requestTimeout))
+                    .build());
     this.batcher =
         batching
             ? new CommandBatcher(
@@ -111,7 +114,7 @@ public final class RatisBatonClient implements BatonClient {
 
   /** Sends one framed command message; completes with the reply's content, status byte first. */
   private CompletableFuture<ByteString> sendCommand(Message m) {
-    return retryWhileSteppingDown(() -> client.async().send(m))
+    return retryWhileSteppingDown(() -> clients.write(m))
         .thenApply(
             reply -> {
               if (!reply.isSuccess()) {
@@ -135,7 +138,7 @@ public final class RatisBatonClient implements BatonClient {
     }
     Message m = Message.valueOf(Envelope.app(command));
     return translate(
-        retryWhileSteppingDown(() -> client.async().send(m)), "command", RatisBatonClient::unframe);
+        retryWhileSteppingDown(() -> clients.write(m)), "command", RatisBatonClient::unframe);
   }
 
   /** Strips the status byte the servers put before a write reply (see the adapter). */
@@ -169,7 +172,9 @@ public final class RatisBatonClient implements BatonClient {
     Message m = Message.valueOf(Envelope.app(query));
     return switch (consistency) {
       case LINEARIZABLE ->
-          translate(retryRead(() -> client.async().sendReadOnlyUnordered(m, null)), "query");
+          translate(
+              retryRead(() -> clients.read(c -> c.async().sendReadOnlyUnordered(m, null))),
+              "query");
       case FOLLOWER -> translate(followerRead(m), "query");
       case STALE -> translate(staleRead(m, randomPeer()), "query");
     };
@@ -192,10 +197,14 @@ public final class RatisBatonClient implements BatonClient {
     RaftPeerId target = RaftPeerId.valueOf(nodeId);
     return await(
         switch (consistency) {
-          case FOLLOWER -> translate(client.async().sendReadOnlyUnordered(m, target), "query");
+          case FOLLOWER ->
+              translate(clients.read(c -> c.async().sendReadOnlyUnordered(m, target)), "query");
           default -> translate(staleRead(m, target), "query");
         });
   }
+
+  /** Baton's own retries (below) pause as long as the retry policy's steady sleep. */
+  private static final long RETRY_PAUSE_MILLIS = ClientRetryPolicy.LONGEST_SLEEP.toMillis();
 
   /*
    * During a leadership transfer the old leader refuses requests with LeaderSteppingDownException
@@ -206,7 +215,7 @@ public final class RatisBatonClient implements BatonClient {
    */
   private CompletableFuture<RaftClientReply> retryWhileSteppingDown(
       java.util.function.Supplier<CompletableFuture<RaftClientReply>> send) {
-    return retry(send, RatisErrors::isSteppingDown, 5);
+    return retry(send, RatisErrors::isSteppingDown, RETRY_PAUSE_MILLIS);
   }
 
   /*
@@ -218,7 +227,7 @@ public final class RatisBatonClient implements BatonClient {
    */
   private CompletableFuture<RaftClientReply> retryRead(
       java.util.function.Supplier<CompletableFuture<RaftClientReply>> send) {
-    return retry(send, RatisErrors::isReadRetriable, 20);
+    return retry(send, RatisErrors::isReadRetriable, RETRY_PAUSE_MILLIS);
   }
 
   /*
@@ -236,14 +245,14 @@ public final class RatisBatonClient implements BatonClient {
   private CompletableFuture<RaftClientReply> followerRead(Message m) {
     Deadline deadline = Deadline.after(requestTimeout);
     java.util.function.Supplier<CompletableFuture<RaftClientReply>> viaLeader =
-        () -> client.async().sendReadOnlyUnordered(m, null);
+        () -> clients.read(c -> c.async().sendReadOnlyUnordered(m, null));
     RaftPeerId target = randomFollower();
     if (target == null) {
-      return retry(viaLeader, RatisErrors::isReadRetriable, 20, deadline);
+      return retry(viaLeader, RatisErrors::isReadRetriable, RETRY_PAUSE_MILLIS, deadline);
     }
     Deadline attemptDeadline = deadline.capped(Duration.ofMillis(FOLLOWER_ATTEMPT_MILLIS));
     return retry(
-            () -> client.async().sendReadOnlyUnordered(m, target),
+            () -> clients.read(c -> c.async().sendReadOnlyUnordered(m, target)),
             RatisErrors::isReadRetriable,
             20,
             attemptDeadline)
@@ -259,7 +268,7 @@ public final class RatisBatonClient implements BatonClient {
                     : CompletableFuture.completedFuture(reply);
               }
               suspectFollowers.put(target.toString(), Deadline.after(SUSPECT_FOR));
-              return retry(viaLeader, RatisErrors::isReadRetriable, 20, deadline);
+              return retry(viaLeader, RatisErrors::isReadRetriable, RETRY_PAUSE_MILLIS, deadline);
             })
         .thenCompose(f -> f);
   }
@@ -302,21 +311,22 @@ public final class RatisBatonClient implements BatonClient {
    * use its blocking API on a small pool.
    */
   private CompletableFuture<RaftClientReply> staleRead(Message m, RaftPeerId target) {
-    return CompletableFuture.supplyAsync(
-        () -> {
-          try {
-            return client.io().sendStaleRead(m, 0, target);
-          } catch (IOException e) {
-            throw new CompletionException(e);
-          }
-        },
-        readPool);
+    return clients.read(
+        c ->
+            CompletableFuture.supplyAsync(
+                () -> {
+                  try {
+                    return c.io().sendStaleRead(m, 0, target);
+                  } catch (IOException e) {
+                    throw new CompletionException(e);
+                  }
+                },
+                readPool));
   }
 
-  /** A random peer other than the leader this client last heard from, if it knows one. */
   /** A random follower not recently suspected, or null if there is none (ask the leader). */
   private RaftPeerId randomFollower() {
-    RaftPeerId leader = client.getLeaderId();
+    RaftPeerId leader = clients.current().getLeaderId();
     List<Peer> from =
         peers.stream()
             .filter(p -> leader == null || !p.id().equals(leader.toString()))
@@ -392,6 +402,18 @@ public final class RatisBatonClient implements BatonClient {
           what + " got no answer before the request timeout (outcome unknown): " + t.getMessage(),
           t);
     }
+    if (t instanceof AlreadyClosedException
+        && t.getCause() != null
+        && !(t.getCause() instanceof AlreadyClosedException)) {
+      // Ratis's ordered stream failed this request together with an earlier one that got no
+      // answer in time (SlidingWindow.Client.fail); the client continues on a new stream.
+      return new CommandTimeoutException(
+          what
+              + " failed together with an earlier command of this client that got no answer"
+              + " before the request timeout (outcome unknown): "
+              + t.getCause(),
+          t);
+    }
     if (t instanceof AlreadyClosedException) {
       // Ratis also raises this when a connection to a server was closed under a request, e.g.
       // while it was reconnecting to a failed leader: not necessarily our own close().
@@ -429,7 +451,7 @@ public final class RatisBatonClient implements BatonClient {
       }
       readPool.shutdown();
       try {
-        client.close();
+        clients.close();
       } catch (IOException e) {
         throw new BatonException("error closing client: " + e, e);
       }
