@@ -3,16 +3,14 @@ package io.baton.benchmarks;
 import io.baton.BatonClient;
 import io.baton.BatonNode;
 import io.baton.FailureDetection;
-import io.baton.benchmarks.support.BenchCluster;
 import io.baton.benchmarks.support.BenchStateMachine;
-import io.baton.benchmarks.support.ElectionWatch;
+import io.baton.benchmarks.support.FailoverCluster;
 import io.baton.benchmarks.support.PacedWriter;
 import io.baton.internal.Await;
 import io.baton.internal.Deadline;
+import io.baton.testing.FailoverPhases;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -33,15 +31,24 @@ import org.openjdk.jmh.annotations.Warmup;
  * Unplanned failover as a client sees it: how long after the leader dies does a write succeed
  * again?
  *
- * <p>Three nodes run in this JVM with a steady background load ({@code writesPerSecond} small puts,
- * open loop). Each measured invocation kills the leader abruptly ({@link
- * BatonNode#closeAbruptly()}: no leadership handover, the followers just stop hearing it) and at
- * the same instant issues a probe write from a second client, resubmitting until a probe is
- * acknowledged by the new leader. The score is the time from the kill to that acknowledgement: the
- * client-observed write unavailability, retries, redirects and back-off of the client included.
- * Before the next kill, the killed node is restarted on its data directory and allowed to catch up,
- * and the cluster must then keep one leader for twice the minimum election timeout (at most a
- * second), all outside the measurement: every sample starts from three healthy, converged nodes.
+ * <p>Three nodes run {@link BenchStateMachine} with a steady background load ({@code
+ * writesPerSecond} small puts, open loop, from this JVM). Each measured invocation kills the leader
+ * and at the same instant issues a probe write from a second client, resubmitting until a probe is
+ * acknowledged by the new leader. The nodes run as {@code mode} says:
+ *
+ * <ul>
+ *   <li>{@code inProcess}: in this JVM; the kill is {@link BatonNode#closeAbruptly()} (no
+ *       leadership handover, the followers just stop hearing it), an approximation of a crash;
+ *   <li>{@code process}: three JVMs started with the operator's {@code node} command ({@link
+ *       io.baton.benchmarks.support.BenchNodeMain}, {@code --app bench --profile <profile>}), and
+ *       the kill is {@code kill -9} of the leader's JVM, a failover the way users meet it.
+ * </ul>
+ *
+ * <p>The score is the time from the kill to that acknowledgement: the client-observed write
+ * unavailability, retries, redirects and back-off of the client included. Before the next kill, the
+ * killed node is restarted on its data directory and allowed to catch up, and the cluster must then
+ * keep one leader for twice the minimum election timeout (at most a second), all outside the
+ * measurement: every sample starts from three healthy, converged nodes.
  *
  * <p>Why {@link Mode#SingleShotTime}: one kill is one sample, and each needs a restart and catch-up
  * that must not be timed, which JMH runs as iteration set-up; so each iteration is one invocation
@@ -54,7 +61,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <ul>
  *   <li>{@code detectionMs}: kill to the first survivor seen as candidate (its election timer
- *       fired), polled every 100 µs by {@link ElectionWatch};
+ *       fired): in process, polled every 100 µs by {@link io.baton.testing.ElectionWatch}; with
+ *       node processes, read from the nodes' role lines as they arrive (Ratis logs each role change
+ *       as it makes it; the node command prints the ready leader), which adds the line's trip
+ *       through a pipe, well under a millisecond on an idle machine ({@code LogElectionWatch});
  *   <li>{@code electionMs}: candidate to a survivor seen as leader (pre-vote and vote);
  *   <li>{@code firstCommitMs}: leader to ready: it committed an entry of its term;
  *   <li>{@code clientMs}: ready to the probe's acknowledgement (client retry back-off, redirect and
@@ -68,7 +78,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>Any failed write, probe or background, fails the benchmark: callers must see latency, never
  * errors.
  *
- * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar FailoverBenchmark -i 50}
+ * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar FailoverBenchmark -i 50 -p
+ * mode=process}
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -83,15 +94,16 @@ public class FailoverBenchmark {
   @Param({"FAST", "DEFAULT", "WAN"})
   public FailureDetection profile;
 
+  /** Where the nodes run: {@code inProcess} (this JVM) or {@code process} (three node JVMs). */
+  @Param({"inProcess", "process"})
+  public String mode;
+
   @Param({"1000"})
   public int writesPerSecond;
 
-  private BenchCluster cluster;
+  private FailoverCluster cluster;
   private BatonClient probeClient;
   private PacedWriter writer;
-  private CompletableFuture<Void> killing;
-  private String killed;
-  private ElectionWatch watch;
   private long probeKey = PROBE_KEYS;
 
   /** The parts of one failover, in milliseconds; see the class comment. */
@@ -115,18 +127,20 @@ public class FailoverBenchmark {
       if (owner == null) {
         return;
       }
-      ElectionWatch w = owner.watch;
-      w.awaitReady(60_000);
-      detectionMs = ms(w.candidateNanos() - killNanos);
-      electionMs = ms(w.leaderNanos() - w.candidateNanos());
-      firstCommitMs = ms(w.readyNanos() - w.leaderNanos());
-      clientMs = ms(ackNanos - w.readyNanos());
+      FailoverCluster.Election e = owner.cluster.awaitElection(60_000);
+      FailoverPhases phases =
+          FailoverPhases.of(
+              killNanos, e.candidateNanos(), e.leaderNanos(), e.readyNanos(), ackNanos);
+      detectionMs = ms(phases.detectionNanos());
+      electionMs = ms(phases.electionNanos());
+      firstCommitMs = ms(phases.firstCommitNanos());
+      clientMs = ms(phases.clientNanos());
       PacedWriter pw = owner.writer;
       long first =
           Await.poll(
                   Deadline.after(Duration.ofSeconds(60)),
                   Duration.ofMillis(1),
-                  () -> Optional.of(pw.firstAck(killNanos, w.readyNanos())).filter(t -> t != 0))
+                  () -> Optional.of(pw.firstAck(killNanos, e.readyNanos())).filter(t -> t != 0))
               .orElseThrow(
                   () ->
                       new IllegalStateException(
@@ -145,7 +159,7 @@ public class FailoverBenchmark {
 
   @Setup(Level.Trial)
   public void start() {
-    cluster = BenchCluster.start(3, b -> b.failureDetection(profile));
+    cluster = FailoverCluster.start(mode, profile);
     probeClient = cluster.newClient();
     writer = new PacedWriter(cluster.newClient(), writesPerSecond);
     probeClient.submit(BenchStateMachine.put(probeKey++, PROBE_VALUE));
@@ -154,37 +168,26 @@ public class FailoverBenchmark {
   /** Restarts the node killed by the previous sample and waits until all three have caught up. */
   @Setup(Level.Iteration)
   public void prepare() throws Exception {
-    if (killed != null) {
-      killing.get(60, TimeUnit.SECONDS);
-      cluster.restart(killed);
-      killed = null;
-    }
-    cluster.awaitAllCaughtUp();
     long min = profile.electionTimeoutMin().toMillis();
-    cluster.awaitStable(Duration.ofMillis(Math.min(1000, 2 * min)));
+    cluster.prepare(Duration.ofMillis(Math.min(1000, 2 * min)));
     // The probe client learns the current leader, so a sample does not start with a stale guess.
     probeClient.submit(BenchStateMachine.put(probeKey++, PROBE_VALUE));
     writer.checkNoFailures();
     writer.forget();
-    BatonNode leader = cluster.awaitLeader();
-    watch = new ElectionWatch(cluster.others(leader.id()));
+    cluster.watchSurvivors();
   }
 
   @Benchmark
   public void killLeader(Parts parts) {
-    BatonNode leader = cluster.awaitLeader();
-    List<BatonNode> survivors = cluster.others(leader.id());
-    long killNanos = System.nanoTime();
-    watch.arm();
-    killing = cluster.killAsync(leader.id());
-    killed = leader.id();
+    long killNanos = cluster.kill();
     long ack;
     while (true) {
+      long submit = System.nanoTime();
       probeClient.submit(BenchStateMachine.put(probeKey++, PROBE_VALUE));
       ack = System.nanoTime();
       // A probe the dying leader still committed in its last milliseconds does not count: only
       // one acknowledged by a survivor ends the outage.
-      if (watch.readyNanos() != 0 || survivors.stream().anyMatch(BatonNode::isLeader)) {
+      if (cluster.acknowledgedBySurvivor(submit)) {
         break;
       }
     }
@@ -195,9 +198,6 @@ public class FailoverBenchmark {
 
   @TearDown(Level.Iteration)
   public void checkWrites() {
-    if (watch != null) {
-      watch.close();
-    }
     writer.checkNoFailures();
   }
 
@@ -205,9 +205,6 @@ public class FailoverBenchmark {
   public void stop() throws Exception {
     if (writer != null) {
       writer.close();
-    }
-    if (killing != null) {
-      killing.get(60, TimeUnit.SECONDS);
     }
     if (cluster != null) {
       cluster.close();

@@ -19,6 +19,7 @@ import java.text.DecimalFormat;
 import java.text.NumberFormat;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import javax.imageio.ImageIO;
@@ -52,9 +53,9 @@ import org.jfree.data.xy.XYSeriesCollection;
  * Draws the distribution of unplanned-failover latency from {@link
  * io.baton.benchmarks.FailoverBenchmark}'s JMH JSON as a PNG, with JFreeChart: above, the
  * cumulative distribution of the client-observed write unavailability per failure-detection profile
- * (log time axis, each sample a dot, the design targets from {@link Targets} marked); below, the
- * median of each part (detection, election, first commit, client) as a share of one bar per
- * profile.
+ * and node placement (log time axis, each sample a dot, the design targets from {@link Targets}
+ * marked; a profile keeps its colour, node processes are drawn dashed); below, the median of each
+ * part (detection, election, first commit, client) as a share of one bar per run.
  *
  * <p>Usage: {@code java -Djava.awt.headless=true -cp benchmarks.jar
  * io.baton.benchmarks.chart.FailoverChart <results dir> <out.png> [caption]}. Reads every {@code
@@ -103,10 +104,15 @@ public final class FailoverChart {
     System.out.println("FailoverChart: wrote " + args[1]);
   }
 
-  /** The picture for {@code runs} of the failover benchmark, FAST, DEFAULT and WAN first. */
+  /**
+   * The picture for {@code runs} of the failover benchmark, FAST, DEFAULT and WAN first, each
+   * in-process before node processes.
+   */
   public static BufferedImage image(List<Run> runs, String caption) {
     List<Run> ordered = new ArrayList<>(runs);
-    ordered.sort((a, b) -> Integer.compare(rank(a.param("profile")), rank(b.param("profile"))));
+    ordered.sort(
+        Comparator.comparingInt((Run r) -> rank(r.param("profile")))
+            .thenComparing(Format::failoverNodes));
     int partsHeight = PARTS_EXTRA_HEIGHT + PART_ROW_HEIGHT * ordered.size();
     BufferedImage image =
         new BufferedImage(WIDTH, CDF_HEIGHT + partsHeight, BufferedImage.TYPE_INT_RGB);
@@ -123,6 +129,15 @@ public final class FailoverChart {
       g.dispose();
     }
     return image;
+  }
+
+  /** {@code FAST in-process}, {@code FAST processes}. */
+  private static String name(Run r) {
+    return r.param("profile").orElse("?") + " " + Format.failoverNodes(r);
+  }
+
+  private static boolean processes(Run r) {
+    return Format.failoverNodes(r).equals("processes");
   }
 
   private static int rank(Optional<String> profile) {
@@ -163,9 +178,15 @@ public final class FailoverChart {
     XYLineAndShapeRenderer dots = new XYLineAndShapeRenderer(false, true);
     dots.setDefaultSeriesVisibleInLegend(false);
     for (int i = 0; i < runs.size(); i++) {
-      Color color = PROFILE_COLORS[i % PROFILE_COLORS.length];
+      Run r = runs.get(i);
+      Color color = PROFILE_COLORS[rank(r.param("profile")) % PROFILE_COLORS.length];
       lines.setSeriesPaint(i, color);
-      lines.setSeriesStroke(i, new BasicStroke(2.5f));
+      lines.setSeriesStroke(
+          i,
+          processes(r)
+              ? new BasicStroke(
+                  2.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {9, 5}, 0)
+              : new BasicStroke(2.5f));
       dots.setSeriesPaint(i, color);
       dots.setSeriesShape(i, new Ellipse2D.Double(-4, -4, 8, 8));
     }
@@ -215,10 +236,10 @@ public final class FailoverChart {
     return chart;
   }
 
-  /** {@code FAST: 8 kills, p50 264 ms, p99 583 ms}. */
+  /** {@code FAST in-process: 8 kills, p50 264 ms, p99 583 ms}. */
   private static String legend(Run r) {
     Metric m = r.primary();
-    return r.param("profile").orElse("?")
+    return name(r)
         + ": "
         + m.raw().length
         + " kills, p50 "
@@ -235,10 +256,7 @@ public final class FailoverChart {
     for (Run r : runs) {
       for (int p = 0; p < PARTS.length; p++) {
         double median = r.secondaryP50(PARTS[p]);
-        data.addValue(
-            Double.isNaN(median) ? 0 : Math.max(0, median),
-            PART_LABELS[p],
-            r.param("profile").orElse("?"));
+        data.addValue(Double.isNaN(median) ? 0 : Math.max(0, median), PART_LABELS[p], name(r));
       }
     }
     StackedBarRenderer renderer = new StackedBarRenderer(true);

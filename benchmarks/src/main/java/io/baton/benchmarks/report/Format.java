@@ -46,4 +46,13 @@ public final class Format {
   public static String mib(int mib) {
     return mib >= 1024 && mib % 1024 == 0 ? (mib / 1024) + " GiB" : mib + " MiB";
   }
+
+  /**
+   * Where {@code FailoverBenchmark} ran the nodes of run {@code r}: {@code "in-process"} (its
+   * {@code mode} parameter {@code inProcess}, or results from before that parameter existed) or
+   * {@code "processes"} (three node JVMs, the leader's killed with {@code kill -9}).
+   */
+  public static String failoverNodes(JmhResults.Run r) {
+    return r.param("mode").filter("process"::equals).isPresent() ? "processes" : "in-process";
+  }
 }

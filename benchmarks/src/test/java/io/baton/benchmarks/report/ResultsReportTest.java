@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.baton.benchmarks.report.JmhResults.Run;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,8 +33,28 @@ final class ResultsReportTest {
         .contains("| failover median, DEFAULT ≤ 250 ms | 240 ms | met |")
         .contains("| zero failed operations during failover | 0 | met (asserted) |")
         .contains("### Unplanned failover (FailoverBenchmark)")
-        .contains("| FAST | 4 | 100 ms | 300 ms | 300 ms | 300 ms | 3.00 | 50.0 ms |")
+        .contains("| FAST | in-process | 4 | 100 ms | 300 ms | 300 ms | 300 ms | 3.00 | 50.0 ms |")
         .doesNotContain("WriteBenchmark");
+  }
+
+  @Test
+  void generate_nodeProcesses_haveTheirOwnRowAndVerdicts() throws IOException {
+    Path file = dir.resolve("failover.json");
+    try (InputStream in = ResultsReportTest.class.getResourceAsStream("/jmh/failover.json")) {
+      String json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      Files.writeString(
+          file,
+          json.replace(
+              "\"profile\" : \"DEFAULT\"", "\"profile\" : \"FAST\", \"mode\" : \"process\""));
+    }
+
+    String md = ResultsReport.generate(JmhResults.read(file), new Properties());
+
+    assertThat(md)
+        .contains("| FAST | in-process | 4 | 100 ms |")
+        .contains("| FAST | processes | ")
+        .contains("| failover median, FAST ≤ 100 ms | 100 ms | met |")
+        .contains("| failover median, FAST (node processes) ≤ 100 ms | 240 ms | **missed**");
   }
 
   @Test

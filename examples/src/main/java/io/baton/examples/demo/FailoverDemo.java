@@ -1,20 +1,16 @@
 package io.baton.examples.demo;
 
-import com.google.protobuf.ByteString;
 import io.baton.BatonClient;
 import io.baton.BatonNode;
 import io.baton.FailureDetection;
 import io.baton.Peer;
-import io.baton.ReadConsistency;
 import io.baton.StateDigest;
+import io.baton.examples.demo.DemoWriter.Write;
 import io.baton.examples.kv.KvClient;
 import io.baton.examples.kv.KvStateMachine;
-import io.baton.examples.kv.proto.Entry;
-import io.baton.examples.kv.proto.KvQuery;
-import io.baton.examples.kv.proto.KvReply;
-import io.baton.examples.kv.proto.Scan;
 import io.baton.internal.Await;
 import io.baton.internal.Deadline;
+import io.baton.testing.ElectionWatch;
 import io.baton.testing.LocalCluster;
 import io.baton.testing.TempDirs;
 import java.io.IOException;
@@ -24,10 +20,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -42,8 +36,9 @@ import java.util.stream.Stream;
  * acknowledged write was lost, and how the killed node catches up when restarted.
  *
  * <p>All numbers printed are measured in this run: times by {@link System#nanoTime()} in this
- * process, indexes and digests from the nodes. Election time is found by polling the survivors'
- * status about every 0.2 ms, so it is accurate to a fraction of a millisecond.
+ * process, indexes and digests from the nodes. The phases of the failover (detection, election,
+ * first commit, client; {@link DemoReport}) are found by polling the survivors' status about every
+ * 0.1 ms ({@link ElectionWatch}), so they are accurate to a fraction of a millisecond.
  */
 public final class FailoverDemo {
   private static final String CLUSTER = "baton-demo";
@@ -124,27 +119,28 @@ public final class FailoverDemo {
   }
 
   /**
-   * Stops the nodes gracefully, the leader first each time: a leader hands leadership to a live
-   * follower in milliseconds, whereas a leader whose followers are already gone waits out its
-   * transfer timeout before it stops.
+   * Stops the nodes gracefully, the leader first each time, while another node runs to take over: a
+   * leader hands leadership to a live follower in milliseconds, whereas a leader whose followers
+   * are already gone waits out its transfer timeout before it stops. The last node has nobody to
+   * hand over to, yet a graceful stop would try: it still counts the node stopped just before as
+   * responsive (that node answered it within the election timeout, while handing it leadership), so
+   * it would try to hand leadership back to a stopped node and log that it could not. {@link
+   * LocalCluster#close()} stops it abruptly instead.
    */
   private void closeAll() {
     if (cluster == null) {
       return;
     }
-    for (int left = 3; left > 0; left--) {
+    while (cluster.liveIds().size() > 1) {
       int next = -1;
       for (int n = 0; n < 3; n++) {
         if (node(n) != null && (next < 0 || node(n).isLeader())) {
           next = n;
         }
       }
-      if (next < 0) {
-        return;
-      }
       boolean wasLeader = node(next).isLeader();
       cluster.stop(id(next));
-      if (wasLeader && left > 2) {
+      if (wasLeader && cluster.liveIds().size() > 1) {
         awaitLeaderQuietly();
       }
     }
@@ -209,7 +205,7 @@ public final class FailoverDemo {
   }
 
   private int failover(KvClient kv) {
-    Writer writer = new Writer(kv);
+    DemoWriter writer = new DemoWriter(kv);
     Thread thread = new Thread(writer, "demo-writer");
     thread.setDaemon(true);
     thread.start();
@@ -221,7 +217,7 @@ public final class FailoverDemo {
     }
   }
 
-  private int failover(Writer writer, Thread thread) {
+  private int failover(DemoWriter writer, Thread thread) {
     out.printf(
         "client writing k-1=v-1, k-2=v-2, ... one at a time, each waiting for its"
             + " acknowledgement%n");
@@ -232,16 +228,28 @@ public final class FailoverDemo {
     out.printf(
         "t=%.2f s: killing the leader %s abruptly (closeAbruptly: no handover)%n",
         seconds(System.nanoTime() - startNanos), id(victim));
+    Set<Integer> survivors = new LinkedHashSet<>(List.of(0, 1, 2));
+    survivors.remove(victim);
+    ElectionWatch watch = new ElectionWatch(survivors.stream().map(this::node).toList());
     // closeAbruptly blocks while the server shuts down; running it on its own thread lets this one
     // watch the survivors from the moment the kill starts.
     long killNanos = System.nanoTime();
+    watch.arm();
     Thread killer = new Thread(() -> LocalCluster.closeAbruptly(dying), "demo-killer");
     killer.start();
 
-    Set<Integer> survivors = new LinkedHashSet<>(List.of(0, 1, 2));
-    survivors.remove(victim);
-    int leader = awaitLeader(survivors);
-    long electedNanos = System.nanoTime();
+    try {
+      watch.awaitReady(WAIT.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CheckFailed("interrupted");
+    } catch (IllegalStateException e) {
+      throw new CheckFailed(e.getMessage());
+    } finally {
+      watch.close();
+    }
+    int leader = Integer.parseInt(watch.newLeader().substring(1)) - 1;
+    long electedNanos = watch.readyNanos();
     out.printf(
         "%s took over: serving as leader %d ms after the kill (polled from node status)%n",
         id(leader), millis(electedNanos - killNanos));
@@ -261,8 +269,11 @@ public final class FailoverDemo {
         seconds(System.nanoTime() - electedNanos));
 
     List<Write> acks = writer.acknowledged();
-    List<Write> failures = writer.failed();
-    report(acks, failures, killNanos, electedNanos, victim);
+    try {
+      new DemoReport(out).outage(acks, writer.failed(), killNanos, watch, id(victim));
+    } catch (IllegalStateException e) {
+      throw new CheckFailed(e.getMessage());
+    }
 
     List<Integer> alive = new ArrayList<>(survivors);
     awaitConverged(alive, leader);
@@ -309,7 +320,7 @@ public final class FailoverDemo {
     // A fresh client: the writer's may still be tearing down connections it reset during the
     // failover, which was seen to stall its next request to that node for seconds.
     try (BatonClient reader = newClient()) {
-      lost = readBack(reader, alive, acks);
+      lost = new LostWrites(reader, out).count(alive.stream().map(this::id).toList(), acks);
     }
     out.printf(
         "lost acknowledged writes: %d (each of the %d acknowledged keys checked in the state"
@@ -320,116 +331,6 @@ public final class FailoverDemo {
     }
     restart(victim, leader);
     return 0;
-  }
-
-  private void report(
-      List<Write> acks, List<Write> failures, long killNanos, long electedNanos, int victim) {
-    int lastBefore = -1;
-    int firstByNewLeader = -1;
-    int lateByOldLeader = 0;
-    long lastLateNanos = killNanos;
-    for (int i = 0; i < acks.size(); i++) {
-      long end = acks.get(i).endNanos();
-      if (end < killNanos) {
-        lastBefore = i;
-      } else if (end < electedNanos) {
-        // No other node could commit before one became leader, so the dying leader sent these.
-        lateByOldLeader++;
-        lastLateNanos = end;
-      } else if (firstByNewLeader < 0) {
-        firstByNewLeader = i;
-      }
-    }
-    if (lastBefore < 0) {
-      throw new CheckFailed("no write was acknowledged before the kill; lengthen the run");
-    }
-    if (firstByNewLeader < 0) {
-      throw new CheckFailed("no write was acknowledged by the new leader");
-    }
-    // Writes are sequential, so the longest silence between acknowledgements from the last one
-    // before the kill to the first one from the new leader is how long the client waited.
-    long gap = 0;
-    for (int i = lastBefore + 1; i <= firstByNewLeader; i++) {
-      gap = Math.max(gap, acks.get(i).endNanos() - acks.get(i - 1).endNanos());
-    }
-    out.printf(
-        "writes unavailable (client-observed): %d ms, the longest gap between acknowledged writes"
-            + " around the kill; the new leader acknowledged its first write %d ms after the"
-            + " kill%n",
-        millis(gap), millis(acks.get(firstByNewLeader).endNanos() - killNanos));
-    if (lateByOldLeader > 0) {
-      out.printf(
-          "  (%s still acknowledged %d write(s) in the first %d ms of its shutdown)%n",
-          id(victim), lateByOldLeader, millis(lastLateNanos - killNanos));
-    }
-    long longest = 0;
-    for (int i = 1; i < acks.size(); i++) {
-      longest = Math.max(longest, acks.get(i).endNanos() - acks.get(i - 1).endNanos());
-    }
-    out.printf(
-        "writes: %d acknowledged, %d failed; slowest write %d ms; longest gap between"
-            + " acknowledgements in the whole run %d ms%n",
-        acks.size(),
-        failures.size(),
-        millis(
-            Stream.concat(acks.stream(), failures.stream())
-                .mapToLong(w -> w.endNanos() - w.startNanos())
-                .max()
-                .orElse(0)),
-        millis(longest));
-    failures.stream()
-        .limit(3)
-        .forEach(
-            f -> out.printf("  failed write k-%d: %s (outcome unknown)%n", f.number(), f.error()));
-  }
-
-  /**
-   * Checks every acknowledged write against each node in {@code alive}, reading that replica's own
-   * state; returns how many acknowledged keys were missing or held another value.
-   */
-  private long readBack(BatonClient client, List<Integer> alive, List<Write> acks) {
-    long lost = 0;
-    for (int n : alive) {
-      Map<String, String> replica = readAll(client, id(n));
-      for (Write w : acks) {
-        String value = replica.get("k-" + w.number());
-        if (!("v-" + w.number()).equals(value) && ++lost <= 5) {
-          out.printf("  missing on %s: k-%d (found %s)%n", id(n), w.number(), value);
-        }
-      }
-    }
-    return lost;
-  }
-
-  /**
-   * Every {@code k-} entry of node {@code nodeId}'s state, read in pages with {@link
-   * ReadConsistency#STALE} queries that node answers itself: one round trip per page rather than
-   * one per key.
-   */
-  private static Map<String, String> readAll(BatonClient client, String nodeId) {
-    Map<String, String> entries = new HashMap<>();
-    ByteString prefix = ByteString.copyFromUtf8("k-");
-    ByteString after = null;
-    while (true) {
-      Scan.Builder scan =
-          Scan.newBuilder().setPrefix(prefix).setLimit(KvStateMachine.MAX_SCAN_LIMIT);
-      if (after != null) {
-        scan.setStartAfter(after);
-      }
-      KvReply page =
-          KvStateMachine.REPLIES.decode(
-              client.queryNode(
-                  nodeId,
-                  KvQuery.newBuilder().setScan(scan).build().toByteArray(),
-                  ReadConsistency.STALE));
-      for (Entry e : page.getEntriesList()) {
-        entries.put(e.getKey().toStringUtf8(), e.getValue().toStringUtf8());
-        after = e.getKey();
-      }
-      if (!page.getMore()) {
-        return entries;
-      }
-    }
   }
 
   /** Waits until every node in {@code alive} has applied the leader's commit index; returns it. */
@@ -531,49 +432,6 @@ public final class FailoverDemo {
 
   private static double seconds(long nanos) {
     return nanos / 1e9;
-  }
-
-  /** One write by the demo's client: acknowledged if {@code error} is null. */
-  private record Write(long number, long startNanos, long endNanos, String error) {}
-
-  /** Writes k-n=v-n for n = 1, 2, ... one at a time until stopped, recording each outcome. */
-  private static final class Writer implements Runnable {
-    private final KvClient kv;
-    private final List<Write> writes = new ArrayList<>(); // guarded by this
-    private volatile boolean stopped;
-
-    Writer(KvClient kv) {
-      this.kv = kv;
-    }
-
-    @Override
-    public void run() {
-      for (long n = 1; !stopped; n++) {
-        long start = System.nanoTime();
-        String error = null;
-        try {
-          kv.put("k-" + n, "v-" + n);
-        } catch (RuntimeException e) {
-          error = e.toString();
-        }
-        Write w = new Write(n, start, System.nanoTime(), error);
-        synchronized (this) {
-          writes.add(w);
-        }
-      }
-    }
-
-    void stop() {
-      stopped = true;
-    }
-
-    synchronized List<Write> acknowledged() {
-      return writes.stream().filter(w -> w.error() == null).toList();
-    }
-
-    synchronized List<Write> failed() {
-      return writes.stream().filter(w -> w.error() != null).toList();
-    }
   }
 
   /** A check of the demo failed; the message says which. */

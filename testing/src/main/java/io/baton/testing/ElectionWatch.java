@@ -1,4 +1,4 @@
-package io.baton.benchmarks.support;
+package io.baton.testing;
 
 import io.baton.BatonNode;
 import io.baton.statemachine.Role;
@@ -17,6 +17,9 @@ import java.util.concurrent.locks.LockSupport;
  * polling is the only public way to see the candidate phase; 100 µs is far below the phases
  * measured (milliseconds), and a candidacy shorter than one poll is counted as detected when the
  * leader appeared ({@link #candidateMissed()}).
+ *
+ * <p>Used by the failover demo and the failover benchmark; {@link FailoverPhases} turns its times
+ * into the phases of a failover.
  */
 public final class ElectionWatch implements AutoCloseable {
   private static final long POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
@@ -33,7 +36,7 @@ public final class ElectionWatch implements AutoCloseable {
   /** Starts a watcher thread, idle until {@link #arm}. */
   public ElectionWatch(List<BatonNode> survivors) {
     this.survivors = List.copyOf(survivors);
-    this.thread = new Thread(this::run, "bench-election-watch");
+    this.thread = new Thread(this::run, "election-watch");
     thread.setDaemon(true);
     thread.start();
   }

@@ -1,0 +1,230 @@
+package io.baton.benchmarks.support;
+
+import io.baton.BatonAdmin;
+import io.baton.BatonClient;
+import io.baton.BatonException;
+import io.baton.ClusterStatus;
+import io.baton.FailureDetection;
+import io.baton.MemberStatus;
+import io.baton.Peer;
+import io.baton.benchmarks.support.NodeProcess.Kind;
+import io.baton.benchmarks.support.NodeProcess.RoleLine;
+import io.baton.statemachine.Role;
+import io.baton.testing.Ports;
+import io.baton.testing.TempDirs;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+/**
+ * Three Baton nodes as separate JVMs on 127.0.0.1, each started as an operator would: the {@code
+ * node} command ({@link BenchNodeMain}, {@code --app bench}, the given {@code --profile}) on its
+ * own data directory. A node can be SIGKILLed and started again on its data. The benchmark JVM
+ * reads the cluster's state with {@link BatonAdmin} (untimed waits) and the nodes' role lines
+ * (timed phases, {@link LogElectionWatch}). {@link #close()} SIGKILLs every node and deletes the
+ * data.
+ */
+public final class ProcessCluster implements AutoCloseable {
+  private static final String CLUSTER_NAME = "bench";
+  private static final Duration START = Duration.ofSeconds(60);
+
+  private final Path dir;
+  private final List<Peer> peers = new ArrayList<>();
+  private final Map<String, NodeProcess> nodes = new LinkedHashMap<>();
+  private final Map<String, Long> readyTerms = new ConcurrentHashMap<>();
+  private final List<BatonClient> clients = new ArrayList<>();
+  private final BatonAdmin admin;
+  private volatile LogElectionWatch watch;
+
+  private ProcessCluster(FailureDetection profile) {
+    dir = TempDirs.create("bench-nodes-");
+    for (int i = 1; i <= 3; i++) {
+      peers.add(Peer.of("n" + i, "127.0.0.1", Ports.freePort()));
+    }
+    String peerList = peers.stream().map(Peer::toString).collect(Collectors.joining(","));
+    for (Peer p : peers) {
+      List<String> cmd = new ArrayList<>();
+      cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      cmd.add("-Xmx512m");
+      // Ratis logs each role change as it makes it: the candidacy and election phases.
+      cmd.add("-Dorg.slf4j.simpleLogger.log.org.apache.ratis.server.RaftServer$Division=info");
+      cmd.add("-cp");
+      cmd.add(System.getProperty("java.class.path"));
+      cmd.add(BenchNodeMain.class.getName());
+      cmd.addAll(
+          List.of(
+              "node",
+              "--id",
+              p.id(),
+              "--peers",
+              peerList,
+              "--cluster",
+              CLUSTER_NAME,
+              "--data",
+              dir.resolve(p.id()).toString(),
+              "--app",
+              BenchNodeMain.APP,
+              "--profile",
+              profile.name()));
+      nodes.put(p.id(), new NodeProcess(p.id(), cmd, this::onRoleLine));
+    }
+    admin = BatonAdmin.newBuilder().peers(peers).clusterName(CLUSTER_NAME).build();
+  }
+
+  /** Starts the three node processes and waits until they agree on a ready leader. */
+  public static ProcessCluster start(FailureDetection profile) {
+    ProcessCluster c = new ProcessCluster(profile);
+    try {
+      c.nodes.values().forEach(n -> n.start(START));
+      c.awaitSettled(Duration.ZERO);
+    } catch (RuntimeException | Error e) {
+      c.close();
+      throw e;
+    }
+    return c;
+  }
+
+  private void onRoleLine(RoleLine line) {
+    if (line.kind() == Kind.READY) {
+      readyTerms.put(line.node(), line.term());
+    }
+    LogElectionWatch w = watch;
+    if (w != null) {
+      w.onRoleLine(line);
+    }
+  }
+
+  /** The node ids, in order. */
+  public List<String> ids() {
+    return List.copyOf(nodes.keySet());
+  }
+
+  /** A new client of the cluster, closed with it. */
+  public BatonClient newClient() {
+    BatonClient c =
+        BatonClient.newBuilder()
+            .peers(peers)
+            .clusterName(CLUSTER_NAME)
+            .requestTimeout(Duration.ofSeconds(30))
+            .build();
+    clients.add(c);
+    return c;
+  }
+
+  /**
+   * Waits until every node runs, has applied what the leader had committed when this was called,
+   * and all have agreed on one ready leader and term, nobody a candidate, for {@code quiet}; polls
+   * the admin status every 10 ms.
+   *
+   * @return the leader
+   */
+  public String awaitSettled(Duration quiet) {
+    long deadline = System.nanoTime() + BenchCluster.WAIT.toNanos();
+    long target = -1;
+    long since = System.nanoTime();
+    String last = "no status yet";
+    while (System.nanoTime() < deadline) {
+      Optional<String> leader = Optional.empty();
+      try {
+        ClusterStatus s = admin.status();
+        last = s.toString();
+        leader = s.leaderId();
+        if (target < 0 && leader.isPresent()) {
+          target = s.member(leader.get()).map(MemberStatus::commitIndex).orElse(-1L);
+        }
+        if (!settled(s, target)) {
+          leader = Optional.empty();
+        }
+      } catch (BatonException e) {
+        last = e.toString();
+      }
+      long now = System.nanoTime();
+      if (leader.isEmpty()) {
+        since = now;
+      } else if (now - since >= quiet.toNanos()) {
+        return leader.get();
+      }
+      NodeProcess.sleep(10);
+    }
+    throw new IllegalStateException("nodes did not settle; last status: " + last + "\n" + tails());
+  }
+
+  private boolean settled(ClusterStatus s, long target) {
+    if (s.leaderId().isEmpty() || target < 0) {
+      return false;
+    }
+    String leader = s.leaderId().get();
+    for (MemberStatus m : s.members()) {
+      boolean serving = m.role() == Role.LEADER || m.role() == Role.FOLLOWER;
+      if (!serving || m.term() != s.term() || m.appliedIndex() < target) {
+        return false;
+      }
+    }
+    return s.members().size() == nodes.size()
+        && readyTerms.getOrDefault(leader, -1L) == s.term()
+        && nodes.get(leader).alive();
+  }
+
+  /**
+   * Watches the nodes other than {@code leader}: {@link LogElectionWatch#arm} it right before the
+   * kill. Replaces the previous watch.
+   */
+  LogElectionWatch watchSurvivorsOf(String leader) {
+    Set<String> survivors =
+        nodes.keySet().stream().filter(id -> !id.equals(leader)).collect(Collectors.toSet());
+    LogElectionWatch w = new LogElectionWatch(survivors);
+    watch = w;
+    return w;
+  }
+
+  /** SIGKILLs node {@code id}'s JVM and returns at once. */
+  public void kill(String id) {
+    nodes.get(id).kill();
+  }
+
+  /** When this JVM saw node {@code id}'s JVM exit, or 0 if it has not. */
+  public long exitNanos(String id) {
+    return nodes.get(id).exitNanos();
+  }
+
+  /** Starts node {@code id} again on its data directory, once its previous JVM is gone. */
+  public void restart(String id) throws InterruptedException {
+    NodeProcess n = nodes.get(id);
+    n.awaitExit(BenchCluster.WAIT);
+    n.start(START);
+  }
+
+  private String tails() {
+    StringBuilder b = new StringBuilder();
+    nodes
+        .values()
+        .forEach(n -> b.append("--- ").append(n.id).append(":\n").append(n.tail()).append('\n'));
+    return b.toString();
+  }
+
+  /** Closes the clients and the admin, SIGKILLs every node and deletes the data. */
+  @Override
+  public void close() {
+    clients.forEach(BatonClient::close);
+    clients.clear();
+    admin.close();
+    for (NodeProcess n : nodes.values()) {
+      try {
+        n.kill();
+        n.awaitExit(BenchCluster.WAIT);
+      } catch (IllegalStateException e) {
+        // never started
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    TempDirs.deleteQuietly(dir);
+  }
+}

@@ -1,0 +1,70 @@
+package io.baton.benchmarks.support;
+
+import io.baton.BatonClient;
+import io.baton.FailureDetection;
+import java.time.Duration;
+
+/**
+ * A {@link FailoverCluster} of three node processes ({@link ProcessCluster}): the kill is {@code
+ * kill -9} of the leader's JVM, the phases are read from the survivors' role lines ({@link
+ * LogElectionWatch}).
+ */
+final class ProcessFailoverCluster implements FailoverCluster {
+  private final ProcessCluster cluster;
+  private String leader;
+  private String killed;
+  private LogElectionWatch watch;
+
+  ProcessFailoverCluster(FailureDetection profile) {
+    cluster = ProcessCluster.start(profile);
+  }
+
+  @Override
+  public BatonClient newClient() {
+    return cluster.newClient();
+  }
+
+  @Override
+  public void prepare(Duration quiet) throws InterruptedException {
+    if (killed != null) {
+      cluster.restart(killed);
+      killed = null;
+    }
+    leader = cluster.awaitSettled(quiet);
+  }
+
+  @Override
+  public void watchSurvivors() {
+    watch = cluster.watchSurvivorsOf(leader);
+  }
+
+  @Override
+  public long kill() {
+    watch.arm();
+    long killNanos = System.nanoTime();
+    cluster.kill(leader);
+    killed = leader;
+    return killNanos;
+  }
+
+  /**
+   * A survivor's ready line has arrived, or the probe was submitted after the dead JVM's exit was
+   * seen (so the dead leader cannot have committed it): whichever is known first.
+   */
+  @Override
+  public boolean acknowledgedBySurvivor(long submitNanos) {
+    long exit = cluster.exitNanos(killed);
+    return watch.readyNanos() != 0 || (exit != 0 && submitNanos > exit);
+  }
+
+  @Override
+  public Election awaitElection(long timeoutMillis) throws InterruptedException {
+    watch.awaitReady(timeoutMillis);
+    return new Election(watch.candidateNanos(), watch.leaderNanos(), watch.readyNanos());
+  }
+
+  @Override
+  public void close() {
+    cluster.close();
+  }
+}
