@@ -55,6 +55,16 @@ public final class ProcessCluster implements AutoCloseable {
       cmd.add("-Xmx512m");
       // Ratis logs each role change as it makes it: the candidacy and election phases.
       cmd.add("-Dorg.slf4j.simpleLogger.log.org.apache.ratis.server.RaftServer$Division=info");
+      // As the ./baton launcher does on machines with 2 cores or fewer (docs/operations.md).
+      if (Runtime.getRuntime().availableProcessors() <= 2) {
+        cmd.add("-Djava.util.concurrent.ForkJoinPool.common.parallelism=2");
+      }
+      // Baton's own switches given to the benchmark JVM (-jvmArgsAppend -Dbaton.x=y) reach the
+      // nodes.
+      System.getProperties().stringPropertyNames().stream()
+          .filter(k -> k.startsWith("baton."))
+          .sorted()
+          .forEach(k -> cmd.add("-D" + k + "=" + System.getProperty(k)));
       cmd.add("-cp");
       cmd.add(System.getProperty("java.class.path"));
       cmd.add(BenchNodeMain.class.getName());

@@ -89,8 +89,16 @@ final class ElectionTimer implements AutoCloseable {
     return CHANGE_TO_CANDIDATE.isPresent();
   }
 
+  /**
+   * Whether nodes run the timer: on unless the system property {@code baton.electionTimer} is
+   * {@code false}, which leaves detection to Ratis's own timer (for comparing the two).
+   */
+  static boolean enabled() {
+    return !"false".equals(System.getProperty("baton.electionTimer"));
+  }
+
   void start() {
-    if (supported()) {
+    if (supported() && enabled()) {
       thread.start();
     }
   }
