@@ -72,8 +72,12 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code backgroundMs}: kill to the first acknowledgement of a background write scheduled
  *       after the kill, as a cross-check of the probe;
  *   <li>{@code ackGapMs}: the longest silence between background acknowledgements around the kill
- *       (the failover demo's measure).
+ *       (the failover demo's measure);
+ *   <li>{@code terms}: the new leader's term minus the killed leader's: 1 when the first election
+ *       after the kill won, more for split or repeated elections.
  * </ul>
+ *
+ * <p>A boundary seen late (after the next one) counts as the next one ({@link FailoverPhases}).
  *
  * <p>Any failed write, probe or background, fails the benchmark: callers must see latency, never
  * errors.
@@ -116,6 +120,7 @@ public class FailoverBenchmark {
     public double clientMs;
     public double backgroundMs;
     public double ackGapMs;
+    public long terms;
 
     private FailoverBenchmark owner;
     private long killNanos;
@@ -135,6 +140,7 @@ public class FailoverBenchmark {
       electionMs = ms(phases.electionNanos());
       firstCommitMs = ms(phases.firstCommitNanos());
       clientMs = ms(phases.clientNanos());
+      terms = e.terms();
       PacedWriter pw = owner.writer;
       long first =
           Await.poll(

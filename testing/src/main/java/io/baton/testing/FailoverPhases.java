@@ -15,8 +15,11 @@ import java.util.Locale;
  * </ul>
  *
  * <p>The times come from whoever watched the election ({@link ElectionWatch} in one JVM, the nodes'
- * output for node processes), all on the {@link System#nanoTime()} clock. A phase can be slightly
- * negative only if a boundary was seen late (the watcher's polling or output delay).
+ * output for node processes), all on the {@link System#nanoTime()} clock. A watcher can see a
+ * boundary late (its polling, or a node's output crossing a pipe) and so after the next one: the
+ * client's write acknowledged before the ready leader's line arrived, say. Such a boundary is taken
+ * as the next one, since it cannot have come after it: no phase is negative, and the phases still
+ * add up to kill-to-acknowledgement.
  *
  * @param detectionNanos kill to candidate
  * @param electionNanos candidate to leader
@@ -29,11 +32,11 @@ public record FailoverPhases(
   /** The phases between these instants, each a {@link System#nanoTime()} value. */
   public static FailoverPhases of(
       long killNanos, long candidateNanos, long leaderNanos, long readyNanos, long ackNanos) {
+    long ready = Math.max(killNanos, Math.min(readyNanos, ackNanos));
+    long leader = Math.max(killNanos, Math.min(leaderNanos, ready));
+    long candidate = Math.max(killNanos, Math.min(candidateNanos, leader));
     return new FailoverPhases(
-        candidateNanos - killNanos,
-        leaderNanos - candidateNanos,
-        readyNanos - leaderNanos,
-        ackNanos - readyNanos);
+        candidate - killNanos, leader - candidate, ready - leader, ackNanos - ready);
   }
 
   /** Kill to acknowledgement: the sum of the phases. */

@@ -10,8 +10,11 @@ import java.time.Duration;
  * ({@link ProcessFailoverCluster}).
  */
 public interface FailoverCluster extends AutoCloseable {
-  /** When a failover's boundaries were seen ({@link System#nanoTime()}). */
-  record Election(long candidateNanos, long leaderNanos, long readyNanos) {}
+  /**
+   * When a failover's boundaries were seen ({@link System#nanoTime()}), and how many terms it took:
+   * the new leader's term minus the killed leader's, 1 when the first election won.
+   */
+  record Election(long candidateNanos, long leaderNanos, long readyNanos, long terms) {}
 
   /** Starts the cluster for {@code mode} ({@code inProcess} or {@code process}). */
   static FailoverCluster start(String mode, FailureDetection profile) {

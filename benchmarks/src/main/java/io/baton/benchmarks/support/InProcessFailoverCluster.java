@@ -21,6 +21,7 @@ final class InProcessFailoverCluster implements FailoverCluster {
   private ElectionWatch watch;
   private CompletableFuture<Void> killing;
   private String killed;
+  private long killedTerm;
 
   InProcessFailoverCluster(FailureDetection profile) {
     cluster = BenchCluster.start(3, b -> b.failureDetection(profile));
@@ -48,6 +49,7 @@ final class InProcessFailoverCluster implements FailoverCluster {
       watch.close();
     }
     leader = cluster.awaitLeader();
+    killedTerm = leader.status().term();
     survivors = cluster.others(leader.id());
     watch = new ElectionWatch(survivors);
   }
@@ -69,7 +71,15 @@ final class InProcessFailoverCluster implements FailoverCluster {
   @Override
   public Election awaitElection(long timeoutMillis) throws InterruptedException {
     watch.awaitReady(timeoutMillis);
-    return new Election(watch.candidateNanos(), watch.leaderNanos(), watch.readyNanos());
+    long term =
+        survivors.stream()
+            .filter(n -> n.id().equals(watch.newLeader()))
+            .findFirst()
+            .orElseThrow()
+            .status()
+            .term();
+    return new Election(
+        watch.candidateNanos(), watch.leaderNanos(), watch.readyNanos(), term - killedTerm);
   }
 
   @Override

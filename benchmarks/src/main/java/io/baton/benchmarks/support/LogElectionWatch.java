@@ -21,6 +21,7 @@ final class LogElectionWatch {
   private long leaderNanos; // guarded by this
   private long readyNanos; // guarded by this
   private String newLeader; // guarded by this
+  private long newTerm; // guarded by this
 
   LogElectionWatch(Set<String> survivors) {
     this.survivors = Set.copyOf(survivors);
@@ -43,6 +44,7 @@ final class LogElectionWatch {
         if (readyNanos == 0) {
           readyNanos = line.nanos();
           newLeader = line.node();
+          newTerm = line.term();
           leaderNanos = first(leaderNanos, line.nanos());
           notifyAll();
         }
@@ -85,5 +87,10 @@ final class LogElectionWatch {
 
   synchronized String newLeader() {
     return newLeader;
+  }
+
+  /** The ready leader's term, or 0 if not yet. */
+  synchronized long newTerm() {
+    return newTerm;
   }
 }

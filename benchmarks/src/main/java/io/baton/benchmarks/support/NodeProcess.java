@@ -3,8 +3,12 @@ package io.baton.benchmarks.support;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -31,6 +35,9 @@ final class NodeProcess {
   private static final Pattern NODE_ROLE =
       Pattern.compile("node (\\S+) is now (\\w+) \\(term (\\d+)");
   private static final int TAIL_LINES = 40;
+
+  /** The system property naming a directory to copy every node's output to. */
+  static final String OUTPUT_DIR = "baton.bench.nodeOutput";
 
   /** What a role line says. */
   enum Kind {
@@ -99,10 +106,15 @@ final class NodeProcess {
   private void read(Process p) {
     String startedLine = "node " + id + " started";
     try (BufferedReader r =
-        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        PrintWriter copy = outputCopy()) {
       for (String line; (line = r.readLine()) != null; ) {
         long now = System.nanoTime();
         parse(line, now);
+        if (copy != null) {
+          copy.println(line);
+          copy.flush();
+        }
         synchronized (tail) {
           tail.addLast(line);
           if (tail.size() > TAIL_LINES) {
@@ -116,6 +128,21 @@ final class NodeProcess {
     } catch (IOException e) {
       // The process is gone; whoever waits for it sees that.
     }
+  }
+
+  /**
+   * Where the node's whole output is appended as well, if {@value #OUTPUT_DIR} names a directory
+   * ({@code <dir>/<id>.log}), for looking into a run; otherwise null.
+   */
+  private PrintWriter outputCopy() throws IOException {
+    String dir = System.getProperty(OUTPUT_DIR);
+    if (dir == null) {
+      return null;
+    }
+    Path file = Files.createDirectories(Path.of(dir)).resolve(id + ".log");
+    return new PrintWriter(
+        Files.newBufferedWriter(
+            file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND));
   }
 
   private void parse(String line, long now) {

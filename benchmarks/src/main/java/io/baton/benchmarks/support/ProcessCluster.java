@@ -111,6 +111,11 @@ public final class ProcessCluster implements AutoCloseable {
     }
   }
 
+  /** The last term in which node {@code id} said it was a ready leader, or -1 if never. */
+  long readyTerm(String id) {
+    return readyTerms.getOrDefault(id, -1L);
+  }
+
   /** The node ids, in order. */
   public List<String> ids() {
     return List.copyOf(nodes.keySet());

@@ -60,7 +60,11 @@ final class ProcessFailoverCluster implements FailoverCluster {
   @Override
   public Election awaitElection(long timeoutMillis) throws InterruptedException {
     watch.awaitReady(timeoutMillis);
-    return new Election(watch.candidateNanos(), watch.leaderNanos(), watch.readyNanos());
+    return new Election(
+        watch.candidateNanos(),
+        watch.leaderNanos(),
+        watch.readyNanos(),
+        watch.newTerm() - cluster.readyTerm(killed));
   }
 
   @Override
