@@ -86,6 +86,19 @@ public final class ProcessCluster implements AutoCloseable {
       nodes.put(p.id(), new NodeProcess(p.id(), cmd, this::onRoleLine));
     }
     admin = BatonAdmin.newBuilder().peers(peers).clusterName(CLUSTER_NAME).build();
+    // A benchmark JVM that exits without closing the cluster (JMH ends a failed fork with
+    // System.exit) must not leave its node JVMs running.
+    Runtime.getRuntime().addShutdownHook(new Thread(this::killAll, "bench-nodes-cleanup"));
+  }
+
+  private void killAll() {
+    for (NodeProcess n : nodes.values()) {
+      try {
+        n.kill();
+      } catch (IllegalStateException e) {
+        // never started
+      }
+    }
   }
 
   /** Starts the three node processes and waits until they agree on a ready leader. */
