@@ -14,6 +14,8 @@ import io.baton.testing.Ports;
 import io.baton.testing.TempDirs;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalTime;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -215,6 +217,10 @@ public final class ProcessCluster implements AutoCloseable {
   /** SIGKILLs node {@code id}'s JVM and returns at once. */
   public void kill(String id) {
     nodes.get(id).kill();
+    if (System.getProperty(NodeProcess.OUTPUT_DIR) != null) {
+      // A mark in the same clock and format as the nodes' log lines, for reading the copies.
+      System.out.println(LocalTime.now(ZoneId.systemDefault()) + " [bench] killed node " + id);
+    }
   }
 
   /** When this JVM saw node {@code id}'s JVM exit, or 0 if it has not. */
