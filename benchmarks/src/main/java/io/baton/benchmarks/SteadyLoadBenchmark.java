@@ -47,7 +47,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *       a failed pre-vote raises no term, so this can exceed {@code elections});
  *   <li>{@code maxWritesPerSecond}, {@code targetWritesPerSecond}, {@code writesPerSecond}: the
  *       calibrated maximum, the paced rate asked for, and the acknowledged writes per second
- *       achieved (the writer skips slots it missed rather than bursting, so this can be lower);
+ *       achieved (the writer keeps to its schedule, issuing writes it fell behind on back to back,
+ *       so this is lower only if the cluster did not keep up);
  *   <li>{@code p50Ms}, {@code p99Ms}, {@code maxMs}: write latency from each write's scheduled time
  *       to its acknowledgement ({@link LatencyHistogram}, no per-write records kept);
  *   <li>{@code failedWrites}: must be 0; any failed write fails the benchmark;

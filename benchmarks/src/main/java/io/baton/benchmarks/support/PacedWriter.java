@@ -24,7 +24,10 @@ import java.util.concurrent.locks.LockSupport;
  * <p>A writer made with a {@link LatencyHistogram} keeps no record per write, for loads too long to
  * hold one (ten minutes at 10,000 writes/s): each acknowledged write's latency goes into the
  * histogram instead, and the questions about a time window ({@link #maxLatencyNanos}, {@link
- * #firstAck}, {@link #scheduledBetween}, {@link #longestAckGapNanos}) see no writes.
+ * #firstAck}, {@link #scheduledBetween}, {@link #longestAckGapNanos}) see no writes. Such a writer
+ * also keeps to its schedule rather than skip slots: after the thread woke up late or the client
+ * blocked, it issues the writes it missed back to back, so over a long run it issues the rate asked
+ * for (if the cluster keeps up), each write's latency still counted from its scheduled time.
  *
  * <p>Thread-safe.
  */
@@ -74,7 +77,8 @@ public final class PacedWriter implements AutoCloseable {
         continue;
       }
       long scheduled = next;
-      next = now - next > periodNanos ? now + periodNanos : next + periodNanos;
+      boolean skip = latencies == null && now - next > periodNanos;
+      next = skip ? now + periodNanos : next + periodNanos;
       long[] record = latencies == null ? new long[] {scheduled, 0} : null;
       synchronized (lock) {
         if (record != null) {
