@@ -7,10 +7,13 @@
 #   benchmarks/RESULTS.md                 the figures part, rewritten by ResultsReport
 #
 # Usage: ./baton bench [--full] [--only REGEX] [JMH args...]
-#   (default)      the quick profile: every benchmark, small iteration counts, < 10 min on 2 cores
-#   --full         the publication profile: many more kills, transfers and iterations (about 1 h)
+#   (default)      the quick profile: every benchmark but SteadyLoad, small iteration counts,
+#                  < 10 min on 2 cores
+#   --full         the publication profile: many more kills, transfers and iterations (about 1 h),
+#                  and SteadyLoadBenchmark (10 min of steady writes per profile, about 25 min)
 #   --only REGEX   run only the benchmark classes whose name matches REGEX (e.g. 'Failover|Write');
-#                  the chart and RESULTS.md are then left alone
+#                  the chart and RESULTS.md are then left alone. SteadyLoad runs in the quick
+#                  profile only when named here (--only SteadyLoad; shorter: -p durationSeconds=20)
 #   JMH args       appended to every JMH run, e.g. -prof jfr, or -jvmArgsAppend -Dx=y
 # BENCH_CAVEAT, if set, replaces the caveat printed with the figures (e.g. "quiet machine").
 # Builds benchmarks/target/benchmarks.jar first if it is missing or older than the module's sources
@@ -27,7 +30,7 @@ while [ $# -gt 0 ]; do
     --full) profile=full; shift ;;
     --quick) profile=quick; shift ;;
     --only) only="$2"; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) jmh_args+=("$1"); shift ;;
   esac
 done
@@ -54,6 +57,8 @@ mkdir -p "$out"
 
 # Per benchmark class: the JMH options of each profile. A class with several lines is run once per
 # line (each its own JSON file), e.g. WAN failovers take seconds each, so fewer are sampled.
+# A fourth field "named" runs the line only when --only names its class: SteadyLoadBenchmark holds
+# its load for 10 minutes per failure-detection profile, more than the quick profile (and CI) has.
 # FailoverBenchmark runs each profile twice: nodes in one JVM, and three node JVMs (mode=process,
 # a JVM start per kill, outside the timing); ResultsReport and FailoverChart show both.
 runs() {
@@ -63,6 +68,7 @@ StoreApplyBenchmark|StoreApplyBenchmark|-wi 1 -w 1s -i 2 -r 1s
 FailoverBenchmark|FailoverBenchmark-fast-default|-p profile=FAST,DEFAULT -p mode=inProcess,process -wi 1 -i 8
 FailoverBenchmark|FailoverBenchmark-wan|-p profile=WAN -p mode=inProcess,process -wi 1 -i 3
 SwitchoverBenchmark|SwitchoverBenchmark|-wi 2 -i 15
+SteadyLoadBenchmark|SteadyLoadBenchmark|-p profile=FAST,DEFAULT|named
 WriteBenchmark|WriteBenchmark|-wi 4 -w 5s -i 2 -r 4s
 ReadBenchmark|ReadBenchmark|-wi 3 -w 5s -i 2 -r 4s
 SnapshotBenchmark|SnapshotBenchmark|-p stateMiB=10,100,1024 -wi 1 -i 2
@@ -75,6 +81,7 @@ StoreApplyBenchmark|StoreApplyBenchmark|-wi 3 -w 2s -i 5 -r 2s
 FailoverBenchmark|FailoverBenchmark-fast-default|-p profile=FAST,DEFAULT -p mode=inProcess,process -wi 2 -i 100
 FailoverBenchmark|FailoverBenchmark-wan|-p profile=WAN -p mode=inProcess,process -wi 1 -i 30
 SwitchoverBenchmark|SwitchoverBenchmark|-wi 5 -i 100
+SteadyLoadBenchmark|SteadyLoadBenchmark|-p profile=FAST,DEFAULT
 WriteBenchmark|WriteBenchmark|-wi 8 -w 5s -i 5 -r 10s
 ReadBenchmark|ReadBenchmark|-wi 8 -w 5s -i 5 -r 10s
 SnapshotBenchmark|SnapshotBenchmark|-p stateMiB=10,100,1024 -wi 1 -i 10
@@ -103,8 +110,11 @@ if [ "$(nproc)" -le 2 ]; then
 fi
 
 loads=""
-while IFS='|' read -r class file opts; do
+while IFS='|' read -r class file opts when; do
   if [ -n "$only" ] && ! [[ "$class" =~ $only ]]; then
+    continue
+  fi
+  if [ "$when" = named ] && [ -z "$only" ]; then
     continue
   fi
   echo "bench: $class $opts ${jmh_args[*]:-} (load average $(load_now))" >&2

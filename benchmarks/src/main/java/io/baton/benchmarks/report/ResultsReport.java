@@ -30,6 +30,7 @@ public final class ResultsReport {
       List.of(
           new FailoverSection(),
           new SwitchoverSection(),
+          new SteadyLoadSection(),
           new WriteSection(),
           new ReadSection(),
           new SnapshotSection(),

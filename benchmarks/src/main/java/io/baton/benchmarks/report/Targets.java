@@ -33,6 +33,21 @@ public final class Targets {
   /** The worst write latency over every planned switchover, in milliseconds. */
   public static final double SWITCHOVER_WORST_WRITE_MS = 40;
 
+  /**
+   * Leader elections during a steady write load with no faults, per profile in {@link
+   * #STEADY_LOAD_PROFILES}.
+   */
+  public static final long STEADY_LOAD_ELECTIONS = 0;
+
+  /** How long that steady load must run for the count to decide the target, in seconds. */
+  public static final int STEADY_LOAD_SECONDS = 600;
+
+  /** The least load of that run, in percent of the measured maximum write rate. */
+  public static final int STEADY_LOAD_PERCENT = 80;
+
+  /** The profiles the steady-load target is stated for. */
+  public static final List<String> STEADY_LOAD_PROFILES = List.of("FAST", "DEFAULT");
+
   /** Writes per second of one client with 64-byte commands and 64 in flight. */
   public static final double WRITE_THROUGHPUT_PER_SECOND = 40_000;
 

@@ -22,6 +22,14 @@ final class Verdicts {
   }
 
   /**
+   * Records {@code target} as not decided by this run: {@code measured} was taken, but not under
+   * the target's conditions, as {@code why} says (e.g. a run shorter than the target asks).
+   */
+  void inconclusive(String target, String measured, String why) {
+    table.row(target, measured, "not measured: " + why);
+  }
+
+  /**
    * Records {@code target}: {@code value} (printed with {@code unit}) at most {@code limit}; not
    * measured if {@code value} is NaN.
    */

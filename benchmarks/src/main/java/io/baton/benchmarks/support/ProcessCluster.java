@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
 /**
@@ -41,6 +42,7 @@ public final class ProcessCluster implements AutoCloseable {
   private final List<Peer> peers = new ArrayList<>();
   private final Map<String, NodeProcess> nodes = new LinkedHashMap<>();
   private final Map<String, Long> readyTerms = new ConcurrentHashMap<>();
+  private final AtomicLong candidacies = new AtomicLong();
   private final List<BatonClient> clients = new ArrayList<>();
   private final BatonAdmin admin;
   private volatile LogElectionWatch watch;
@@ -119,6 +121,8 @@ public final class ProcessCluster implements AutoCloseable {
   private void onRoleLine(RoleLine line) {
     if (line.kind() == Kind.READY) {
       readyTerms.put(line.node(), line.term());
+    } else if (line.kind() == Kind.CANDIDATE) {
+      candidacies.incrementAndGet();
     }
     LogElectionWatch w = watch;
     if (w != null) {
@@ -129,6 +133,19 @@ public final class ProcessCluster implements AutoCloseable {
   /** The last term in which node {@code id} said it was a ready leader, or -1 if never. */
   long readyTerm(String id) {
     return readyTerms.getOrDefault(id, -1L);
+  }
+
+  /**
+   * How many times any node became a candidate (its election timer fired; it then runs pre-vote
+   * and, if that succeeds, an election) since the cluster started, counted from the role lines.
+   */
+  public long candidacies() {
+    return candidacies.get();
+  }
+
+  /** Waits until the nodes have settled ({@link #awaitSettled}) and returns the leader's term. */
+  public long settledTerm() {
+    return readyTerm(awaitSettled(Duration.ZERO));
   }
 
   /** The node ids, in order. */
