@@ -1,0 +1,194 @@
+package io.baton.internal.ratis;
+
+import io.baton.FailureDetection;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * While this node leads, a thread looks at its followers a few times per stuck-after period,
+ * through Ratis's public division info: the role info lists each follower with the time since it
+ * last answered, and getFollowerMatchIndices() gives their match indexes in the same order (both
+ * walk the leader's appenders; the list is read before and after the indexes and the look is
+ * skipped if it changed in between). StuckFollowers decides; this class logs one WARN when a
+ * follower becomes stuck and one INFO when it makes progress again, and repairs through
+ * ReplicationRestart (see there for the Ratis bug it works around) at the start of an episode and
+ * again every stuck-after period while the episode lasts.
+ *
+ * The stuck-after time defaults to max(5 s, 20 x the election timeout max) and can be set with the
+ * system property baton.stuckFollowerAfterMs (read when a node starts). A follower counts as
+ * answering if it replied within that time too: the leader hears from a live follower at every
+ * heartbeat.
+ */
+/** Finds a leader's stuck followers, logs them and restarts their replication. Not API. */
+final class ReplicationWatch implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ReplicationWatch.class);
+
+  private final String nodeId;
+  private final Supplier<Optional<RaftServer.Division>> division;
+  private final StuckFollowers detector;
+  private final long periodMillis;
+  private final Thread thread;
+  private volatile boolean closed;
+
+  ReplicationWatch(
+      String nodeId, Supplier<Optional<RaftServer.Division>> division, Duration stuckAfter) {
+    this.nodeId = nodeId;
+    this.division = division;
+    long after = stuckAfter.toMillis();
+    this.detector = new StuckFollowers(after, after);
+    this.periodMillis = Math.max(20, Math.min(1000, after / 10));
+    this.thread = new Thread(this::run, "baton-replication-watch-" + nodeId);
+    thread.setDaemon(true);
+  }
+
+  /** The default stuck-after time for {@code fd}, or the system property's if set. */
+  static Duration stuckAfter(FailureDetection fd) {
+    String property = System.getProperty("baton.stuckFollowerAfterMs");
+    if (property != null && !property.isBlank()) {
+      return Duration.ofMillis(Long.parseLong(property.trim()));
+    }
+    Duration twenty = fd.electionTimeoutMax().multipliedBy(20);
+    return twenty.compareTo(Duration.ofSeconds(5)) > 0 ? twenty : Duration.ofSeconds(5);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  /** The followers stuck now, encoded for the admin's status query. */
+  byte[] encodeStuck() {
+    StringBuilder b = new StringBuilder();
+    for (StuckFollowers.Stuck s : detector.stuck()) {
+      b.append(s.id())
+          .append(' ')
+          .append(s.forMillis())
+          .append(' ')
+          .append(s.matchIndex())
+          .append('\n');
+    }
+    return b.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Decodes {@link #encodeStuck()}: follower id to (milliseconds stuck, match index). */
+  static Map<String, long[]> decodeStuck(byte[] bytes) {
+    Map<String, long[]> stuck = new LinkedHashMap<>();
+    for (String line : new String(bytes, StandardCharsets.UTF_8).split("\n", -1)) {
+      String[] f = line.trim().split(" ", -1);
+      if (f.length == 3) {
+        stuck.put(f[0], new long[] {Long.parseLong(f[1]), Long.parseLong(f[2])});
+      }
+    }
+    return stuck;
+  }
+
+  private void run() {
+    while (!closed) {
+      try {
+        look();
+      } catch (RuntimeException e) {
+        LOG.debug("Node {} could not look at its followers: {}", nodeId, e.toString());
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(periodMillis));
+    }
+  }
+
+  private void look() {
+    Optional<RaftServer.Division> d = division.get();
+    if (d.isEmpty() || !d.get().getInfo().isLeader()) {
+      detector.reset();
+      return;
+    }
+    RaftServer.Division leader = d.get();
+    DivisionInfo info = leader.getInfo();
+    List<ServerRpcProto> before = followers(info.getRoleInfoProto());
+    long[] match = info.getFollowerMatchIndices();
+    List<ServerRpcProto> after = followers(info.getRoleInfoProto());
+    if (match == null || match.length != before.size() || !sameIds(before, after)) {
+      return; // leadership or the follower list changed during the look; look again later
+    }
+    List<StuckFollowers.Observation> looks = new ArrayList<>();
+    for (int i = 0; i < match.length; i++) {
+      ServerRpcProto f = after.get(i);
+      looks.add(
+          new StuckFollowers.Observation(
+              id(f),
+              match[i],
+              Math.min(f.getLastRpcElapsedTimeMs(), before.get(i).getLastRpcElapsedTimeMs())));
+    }
+    long commit = leader.getRaftLog().getLastCommittedIndex();
+    for (StuckFollowers.Event e : detector.observe(System.nanoTime(), commit, looks)) {
+      switch (e.kind()) {
+        case STUCK -> {
+          OptionalLong from = ReplicationRestart.restart(leader, e.id());
+          LOG.warn(
+              "Follower {} made no progress for {} at index {} (leader at {}) although it"
+                  + " answers; {}",
+              e.id(),
+              seconds(e.forMillis()),
+              e.matchIndex(),
+              commit,
+              from.isPresent()
+                  ? "restarting its replication from " + from.getAsLong()
+                  : "cannot restart its replication on this Ratis version");
+        }
+        case REPAIR_AGAIN -> {
+          OptionalLong from = ReplicationRestart.restart(leader, e.id());
+          LOG.debug("Follower {} still stuck; replication restarted from {}", e.id(), from);
+        }
+        case RECOVERED ->
+            LOG.info(
+                "Follower {} is replicating again (index {}) after {} without progress",
+                e.id(),
+                e.matchIndex(),
+                seconds(e.forMillis()));
+      }
+    }
+  }
+
+  private static List<ServerRpcProto> followers(RoleInfoProto role) {
+    return role.hasLeaderInfo() ? role.getLeaderInfo().getFollowerInfoList() : List.of();
+  }
+
+  private static boolean sameIds(List<ServerRpcProto> a, List<ServerRpcProto> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      if (!id(a.get(i)).equals(id(b.get(i)))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String id(ServerRpcProto f) {
+    return f.getId().getId().toStringUtf8();
+  }
+
+  private static String seconds(long millis) {
+    return millis >= 10_000
+        ? (millis / 1000) + " s"
+        : String.format(java.util.Locale.ROOT, "%.1f s", millis / 1000.0);
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    LockSupport.unpark(thread);
+  }
+}
