@@ -4,14 +4,17 @@ import io.baton.FailureDetection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
+import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
 import org.apache.ratis.server.DivisionInfo;
@@ -24,7 +27,10 @@ import org.slf4j.LoggerFactory;
  * through Ratis's public division info: the role info lists each follower with the time since it
  * last answered, and getFollowerMatchIndices() gives their match indexes in the same order (both
  * walk the leader's appenders; the list is read before and after the indexes and the look is
- * skipped if it changed in between). StuckFollowers decides; this class logs one WARN when a
+ * skipped if it changed in between), and getCommitInfos() each follower's commit index as it last
+ * reported it. What a follower is known to hold is the lower of its match and commit indexes: the
+ * match index alone can claim entries the follower lacks, which is the very state that leaves it
+ * stuck with an idle leader that believes it is up to date. StuckFollowers decides; this class logs one WARN when a
  * follower becomes stuck and one INFO when it makes progress again, and repairs through
  * ReplicationRestart (see there for the Ratis bug it works around) at the start of an episode and
  * again every stuck-after period while the episode lasts.
@@ -43,6 +49,7 @@ final class ReplicationWatch implements AutoCloseable {
   private final StuckFollowers detector;
   private final long periodMillis;
   private final Thread thread;
+  private final AtomicLong episodes = new AtomicLong();
   private volatile boolean closed;
 
   ReplicationWatch(
@@ -68,6 +75,11 @@ final class ReplicationWatch implements AutoCloseable {
 
   void start() {
     thread.start();
+  }
+
+  /** How many stuck episodes this watch has seen start. */
+  long episodes() {
+    return episodes.get();
   }
 
   /** The followers stuck now, encoded for the admin's status query. */
@@ -121,19 +133,27 @@ final class ReplicationWatch implements AutoCloseable {
     if (match == null || match.length != before.size() || !sameIds(before, after)) {
       return; // leadership or the follower list changed during the look; look again later
     }
+    Map<String, Long> commits = new HashMap<>();
+    for (CommitInfoProto c : leader.getCommitInfos()) {
+      commits.put(c.getServer().getId().toStringUtf8(), c.getCommitIndex());
+    }
     List<StuckFollowers.Observation> looks = new ArrayList<>();
     for (int i = 0; i < match.length; i++) {
       ServerRpcProto f = after.get(i);
+      // The leader's match index can claim more than the follower holds (see ReplicationRestart);
+      // the follower's own commit index, as it last reported it, cannot.
+      long holds = Math.min(match[i], commits.getOrDefault(id(f), match[i]));
       looks.add(
           new StuckFollowers.Observation(
               id(f),
-              match[i],
+              holds,
               Math.min(f.getLastRpcElapsedTimeMs(), before.get(i).getLastRpcElapsedTimeMs())));
     }
     long commit = leader.getRaftLog().getLastCommittedIndex();
     for (StuckFollowers.Event e : detector.observe(System.nanoTime(), commit, looks)) {
       switch (e.kind()) {
         case STUCK -> {
+          episodes.incrementAndGet();
           OptionalLong from = ReplicationRestart.restart(leader, e.id());
           LOG.warn(
               "Follower {} made no progress for {} at index {} (leader at {}) although it"

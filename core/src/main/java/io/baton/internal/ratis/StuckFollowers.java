@@ -10,8 +10,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /*
- * A follower is stuck when the leader has committed entries it lacks (its match index is below the
- * leader's commit index), it answers the leader (a reply within answerWithin), and its match index
+ * A follower is stuck when the leader has committed entries it lacks (the index it is known to hold,
+ * called its match index here, is below the leader's commit index), it answers the leader (a reply within answerWithin), and its match index
  * has not passed its highest value for stuckAfter. A follower that does not answer is down, not
  * stuck: repairing replication to it would achieve nothing. Progress means a match index above the
  * highest seen so far, so the repair itself, which lowers the leader's match index, is not taken for

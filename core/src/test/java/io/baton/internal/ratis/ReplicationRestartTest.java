@@ -19,6 +19,7 @@ import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.leader.FollowerInfo;
@@ -71,7 +72,43 @@ final class ReplicationRestartTest {
   void aFollowerBelowTheLeadersBeliefCatchesUpOnlyAfterTheRestart() throws Exception {
     RaftServer.Division leader = awaitLeader();
     String followerId = otherThan(leader.getId().toString());
-    RaftPeer followerPeer = group.getPeer(org.apache.ratis.protocol.RaftPeerId.valueOf(followerId));
+    FollowerInfo record = makeStuck(leader, followerId);
+    long leaderLast = leaderLast(leader);
+
+    OptionalLong from = ReplicationRestart.restart(leader, followerId);
+
+    assertThat(from).isPresent();
+    assertThat(from.getAsLong()).isLessThanOrEqualTo(lastIndex(followerId) + 1);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> lastIndex(followerId) >= leaderLast && record.getMatchIndex() >= leaderLast);
+  }
+
+  @Test
+  void theWatchFindsTheStuckFollowerOnAnIdleLeader_andRepairsIt() throws Exception {
+    RaftServer.Division leader = awaitLeader();
+    String followerId = otherThan(leader.getId().toString());
+    FollowerInfo record = makeStuck(leader, followerId);
+    long leaderLast = leaderLast(leader);
+
+    try (ReplicationWatch watch =
+        new ReplicationWatch("leader", () -> Optional.of(leader), Duration.ofSeconds(1))) {
+      watch.start();
+
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> lastIndex(followerId) >= leaderLast && record.getMatchIndex() >= leaderLast);
+      assertThat(watch.episodes()).isEqualTo(1);
+      await().atMost(Duration.ofSeconds(30)).until(() -> watch.encodeStuck().length == 0);
+    }
+  }
+
+  /**
+   * Takes {@code followerId} down, writes entries it misses, makes the leader believe it has them,
+   * and brings it back: it hears the leader and answers, yet stays behind.
+   */
+  private FollowerInfo makeStuck(RaftServer.Division leader, String followerId) throws Exception {
+    RaftPeer followerPeer = group.getPeer(RaftPeerId.valueOf(followerId));
     write(5);
     await().atMost(Duration.ofSeconds(30)).until(() -> lastIndex(followerId) >= leaderLast(leader));
 
@@ -83,7 +120,6 @@ final class ReplicationRestartTest {
     record.setNextIndex(leaderLast + 1);
     start(followerPeer, RaftStorage.StartupOption.RECOVER);
 
-    // The follower is back and hears the leader, and the leader hears it, yet it stays behind.
     await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> knowsLeader(followerId) && lastIndex(followerId) >= 0);
@@ -93,14 +129,7 @@ final class ReplicationRestartTest {
         .until(() -> record.getLastRpcResponseTime().elapsedTimeMs() < heard);
     assertThat(lastIndex(followerId)).isLessThan(leaderLast);
     assertThat(record.getMatchIndex()).isEqualTo(leaderLast);
-
-    OptionalLong from = ReplicationRestart.restart(leader, followerId);
-
-    assertThat(from).isPresent();
-    assertThat(from.getAsLong()).isLessThanOrEqualTo(lastIndex(followerId) + 1);
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(() -> lastIndex(followerId) >= leaderLast && record.getMatchIndex() >= leaderLast);
+    return record;
   }
 
   @Test
