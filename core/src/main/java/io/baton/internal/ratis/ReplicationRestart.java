@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * The repair puts the leader's record back to what it can prove: entries up to the follower's
  * commit index (FollowerInfo.getCommitIndex, reported by the follower and committed, so present in
  * the leader's log) match. It lowers the match index to min(match, follower commit) and sets the
- * next index one above it. The next AppendEntries starts there; the follower accepts it or answers
+ * next index one above it (if the follower has reported no commit index to this leader, the match
+ * index becomes "none", as for a follower the leader has just met, and the next index stays). The next AppendEntries starts there; the follower accepts it or answers
  * INCONSISTENCY with its own next index, which Ratis now honours because match + 1 no longer lies
  * above it. Lowering a match index is safe: it only makes the leader's commit rule more cautious
  * until the follower's next successful reply raises it again.
@@ -75,9 +76,14 @@ final class ReplicationRestart {
         return OptionalLong.empty();
       }
       FollowerInfo f = follower.get();
-      long match = Math.max(0, Math.min(f.getMatchIndex(), f.getCommitIndex()));
+      long match = Math.min(f.getMatchIndex(), f.getCommitIndex());
       if (!ACCESS.get().setMatchIndex(f, match)) {
         return OptionalLong.empty();
+      }
+      if (match < 0) {
+        // Nothing is known to match (the follower has not yet succeeded with this leader). With no
+        // match index to clamp to, Ratis follows the follower's own hint from its next reply.
+        return OptionalLong.of(f.getNextIndex());
       }
       f.setNextIndex(match + 1);
       return OptionalLong.of(match + 1);
