@@ -110,8 +110,7 @@ public final class RatisBatonNode implements BatonNode {
             fd.electionTimeoutMin().toMillis(),
             fd.electionTimeoutMax().toMillis(),
             RaftConfig.stepDownWait(fd).toMillis());
-    this.replicationWatch =
-        new ReplicationWatch(config.id(), this::divisionIfAlive, ReplicationWatch.stuckAfter(fd));
+    this.replicationWatch = ReplicationWatch.forNode(config.id(), this::divisionIfAlive, fd);
     this.adapter =
         new BatonStateMachineAdapter(
             app,

@@ -36,9 +36,10 @@ import org.slf4j.LoggerFactory;
  * again every stuck-after period while the episode lasts.
  *
  * The stuck-after time defaults to max(5 s, 20 x the election timeout max) and can be set with the
- * system property baton.stuckFollowerAfterMs (read when a node starts). A follower counts as
- * answering if it replied within that time too: the leader hears from a live follower at every
- * heartbeat.
+ * system property baton.stuckFollowerAfterMs (read when a node starts); baton.stuckFollowerRepair=false
+ * leaves stuck followers reported but unrepaired, for comparison. A follower counts as
+ * answering if it replied within three election timeouts: the leader hears from a live follower at
+ * every heartbeat, and a follower that was just killed must not count as stuck.
  */
 /** Finds a leader's stuck followers, logs them and restarts their replication. Not API. */
 final class ReplicationWatch implements AutoCloseable {
@@ -53,14 +54,32 @@ final class ReplicationWatch implements AutoCloseable {
   private volatile boolean closed;
 
   ReplicationWatch(
-      String nodeId, Supplier<Optional<RaftServer.Division>> division, Duration stuckAfter) {
+      String nodeId,
+      Supplier<Optional<RaftServer.Division>> division,
+      Duration stuckAfter,
+      Duration answerWithin) {
     this.nodeId = nodeId;
     this.division = division;
     long after = stuckAfter.toMillis();
-    this.detector = new StuckFollowers(after, after);
+    this.detector = new StuckFollowers(after, answerWithin.toMillis());
     this.periodMillis = Math.max(20, Math.min(1000, after / 10));
     this.thread = new Thread(this::run, "baton-replication-watch-" + nodeId);
     thread.setDaemon(true);
+  }
+
+  /** The watch for node {@code nodeId} with failure detection {@code fd}. */
+  static ReplicationWatch forNode(
+      String nodeId, Supplier<Optional<RaftServer.Division>> division, FailureDetection fd) {
+    return new ReplicationWatch(nodeId, division, stuckAfter(fd), answerWithin(fd));
+  }
+
+  /**
+   * How recently a follower must have answered to count as answering: three election timeouts, a
+   * few heartbeats. A follower that was just killed has answered within the stuck-after time but
+   * not within this.
+   */
+  static Duration answerWithin(FailureDetection fd) {
+    return fd.electionTimeoutMax().multipliedBy(3);
   }
 
   /** The default stuck-after time for {@code fd}, or the system property's if set. */
@@ -71,6 +90,14 @@ final class ReplicationWatch implements AutoCloseable {
     }
     Duration twenty = fd.electionTimeoutMax().multipliedBy(20);
     return twenty.compareTo(Duration.ofSeconds(5)) > 0 ? twenty : Duration.ofSeconds(5);
+  }
+
+  /**
+   * Whether stuck followers are repaired: on unless the system property {@code
+   * baton.stuckFollowerRepair} is {@code false}, which leaves them reported only (for comparison).
+   */
+  static boolean repairEnabled() {
+    return !"false".equals(System.getProperty("baton.stuckFollowerRepair"));
   }
 
   void start() {
@@ -154,7 +181,7 @@ final class ReplicationWatch implements AutoCloseable {
       switch (e.kind()) {
         case STUCK -> {
           episodes.incrementAndGet();
-          OptionalLong from = ReplicationRestart.restart(leader, e.id());
+          OptionalLong from = repair(leader, e.id());
           LOG.warn(
               "Follower {} made no progress for {} at index {} (leader at {}) although it"
                   + " answers; {}",
@@ -164,10 +191,12 @@ final class ReplicationWatch implements AutoCloseable {
               commit,
               from.isPresent()
                   ? "restarting its replication from " + from.getAsLong()
-                  : "cannot restart its replication on this Ratis version");
+                  : repairEnabled()
+                      ? "cannot restart its replication on this Ratis version"
+                      : "not restarting its replication (baton.stuckFollowerRepair=false)");
         }
         case REPAIR_AGAIN -> {
-          OptionalLong from = ReplicationRestart.restart(leader, e.id());
+          OptionalLong from = repair(leader, e.id());
           LOG.debug("Follower {} still stuck; replication restarted from {}", e.id(), from);
         }
         case RECOVERED ->
@@ -178,6 +207,10 @@ final class ReplicationWatch implements AutoCloseable {
                 seconds(e.forMillis()));
       }
     }
+  }
+
+  private static OptionalLong repair(RaftServer.Division leader, String followerId) {
+    return repairEnabled() ? ReplicationRestart.restart(leader, followerId) : OptionalLong.empty();
   }
 
   private static List<ServerRpcProto> followers(RoleInfoProto role) {

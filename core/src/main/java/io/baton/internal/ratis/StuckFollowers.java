@@ -12,8 +12,10 @@ import java.util.stream.Collectors;
 /*
  * A follower is stuck when the leader has committed entries it lacks (the index it is known to hold,
  * called its match index here, is below the leader's commit index), it answers the leader (a reply within answerWithin), and its match index
- * has not passed its highest value for stuckAfter. A follower that does not answer is down, not
- * stuck: repairing replication to it would achieve nothing. Progress means a match index above the
+ * has not passed its highest value for stuckAfter while answering. A follower that does not answer
+ * is down, not stuck: repairing replication to it would achieve nothing, and the time it spends
+ * down does not count, so a restarted follower gets stuckAfter to catch up. One that stops
+ * answering while stuck stays stuck (unrepaired) until it makes progress. Progress means a match index above the
  * highest seen so far, so the repair itself, which lowers the leader's match index, is not taken for
  * progress, and neither is the return of a value already seen.
  *
@@ -82,6 +84,10 @@ final class StuckFollowers {
         continue;
       }
       boolean answering = o.lastResponseMillis() <= answerWithinMillis;
+      if (!answering && !t.stuck) {
+        t.progressAt = nowNanos; // time spent down does not count: a restarted node has to catch up
+        continue;
+      }
       if (!answering || nowNanos - t.progressAt < stuckAfterNanos) {
         continue;
       }

@@ -92,7 +92,8 @@ final class ReplicationRestartTest {
     long leaderLast = leaderLast(leader);
 
     try (ReplicationWatch watch =
-        new ReplicationWatch("leader", () -> Optional.of(leader), Duration.ofSeconds(1))) {
+        new ReplicationWatch(
+            "leader", () -> Optional.of(leader), Duration.ofSeconds(1), Duration.ofSeconds(1))) {
       watch.start();
 
       await()

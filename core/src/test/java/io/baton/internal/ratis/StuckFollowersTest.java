@@ -72,6 +72,18 @@ final class StuckFollowersTest {
   }
 
   @Test
+  void timeSpentDownDoesNotCount_aRestartedFollowerGetsTheWholeThresholdToCatchUp() {
+    look(7957, follower(7657));
+    after(7000, 7957, new Observation("n2", 7657, 7000));
+
+    assertThat(after(100, 7957, follower(7657))).isEmpty();
+    assertThat(after(4800, 7957, follower(7657))).isEmpty();
+    assertThat(after(200, 7957, follower(7657)))
+        .extracting(Event::kind)
+        .containsExactly(Kind.STUCK);
+  }
+
+  @Test
   void aFollowerThatHasEverythingCommittedIsNotStuck_evenWithoutNewEntries() {
     look(7957, follower(7957));
 
