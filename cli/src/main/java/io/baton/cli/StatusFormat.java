@@ -53,7 +53,7 @@ public final class StatusFormat {
               orDash(m.term()),
               orDash(m.commitIndex()),
               orDash(m.appliedIndex()),
-              m.stuck() ? "STUCK" : orDash(m.lagEntries()),
+              m.stuck() && m.reachable() ? "STUCK" : orDash(m.lagEntries()),
               m.lastContactMillis() < 0 ? "-" : m.lastContactMillis() + "ms",
               orDash(m.lastSnapshotIndex())));
     }
