@@ -19,6 +19,11 @@ import io.baton.statemachine.Role;
  *     leader's commit index, or -1 if unknown
  * @param lastContactMillis milliseconds since the leader last heard from it (0 for the leader), or
  *     -1 if unknown
+ * @param stuckForMillis how long the leader has seen this follower answer without taking new
+ *     entries while behind, once that exceeds the stuck threshold (the leader then restarts its
+ *     replication, docs/operations.md); -1 if it is not stuck or nothing is known
+ * @param stuckAtIndex the last entry the leader knows the stuck follower holds, or -1 if it is not
+ *     stuck
  * @since 0.1
  */
 public record MemberStatus(
@@ -33,10 +38,17 @@ public record MemberStatus(
     long appliedIndex,
     long lastSnapshotIndex,
     long lagEntries,
-    long lastContactMillis) {
+    long lastContactMillis,
+    long stuckForMillis,
+    long stuckAtIndex) {
 
   /** Whether the node answered the status request. */
   public boolean reachable() {
     return role != Role.DOWN;
+  }
+
+  /** Whether the leader finds this follower stuck: answering, behind, and taking no entries. */
+  public boolean stuck() {
+    return stuckForMillis >= 0;
   }
 }

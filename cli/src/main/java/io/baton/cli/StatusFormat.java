@@ -13,7 +13,8 @@ import java.util.Locale;
 /**
  * Renders a {@link ClusterStatus} for {@code baton admin status}: a table for people, or JSON (one
  * object, written by Jackson) for scripts. The JSON field names are part of the command line's
- * contract (docs/operations.md); unknown values are -1 in JSON and "-" in the table.
+ * contract (docs/operations.md); unknown values are -1 in JSON and "-" in the table. A follower the
+ * leader finds stuck shows STUCK as its lag and gets a line of its own under the table.
  */
 public final class StatusFormat {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -52,9 +53,21 @@ public final class StatusFormat {
               orDash(m.term()),
               orDash(m.commitIndex()),
               orDash(m.appliedIndex()),
-              orDash(m.lagEntries()),
+              m.stuck() && m.reachable() ? "STUCK" : orDash(m.lagEntries()),
               m.lastContactMillis() < 0 ? "-" : m.lastContactMillis() + "ms",
               orDash(m.lastSnapshotIndex())));
+    }
+    for (MemberStatus m : status.members()) {
+      if (m.stuck() && m.reachable()) {
+        b.append(m.id())
+            .append(": STUCK since ")
+            .append(duration(m.stuckForMillis()))
+            .append(" at index ")
+            .append(m.stuckAtIndex())
+            .append(" (")
+            .append(orDash(m.lagEntries()))
+            .append(" behind); the leader is restarting its replication\n");
+      }
     }
     b.append("leader: ")
         .append(status.leaderId().orElse("none"))
@@ -97,7 +110,9 @@ public final class StatusFormat {
           .put("appliedIndex", m.appliedIndex())
           .put("lastSnapshotIndex", m.lastSnapshotIndex())
           .put("lagEntries", m.lagEntries())
-          .put("lastContactMillis", m.lastContactMillis());
+          .put("lastContactMillis", m.lastContactMillis())
+          .put("stuckForMillis", m.stuckForMillis())
+          .put("stuckAtIndex", m.stuckAtIndex());
     }
     try {
       return JSON.writeValueAsString(root);
@@ -113,6 +128,15 @@ public final class StatusFormat {
 
   private static String role(MemberStatus m) {
     return m.role().name().toLowerCase(Locale.ROOT);
+  }
+
+  /** {@code 850ms}, {@code 6s}, {@code 4m12s}. */
+  static String duration(long millis) {
+    if (millis < 1000) {
+      return millis + "ms";
+    }
+    long seconds = millis / 1000;
+    return seconds < 60 ? seconds + "s" : (seconds / 60) + "m" + (seconds % 60) + "s";
   }
 
   private static String orDash(long v) {

@@ -19,11 +19,50 @@ final class StatusFormatTest {
           5,
           List.of(
               new MemberStatus(
-                  "n1", "127.0.0.1:7101", true, Role.FOLLOWER, 0, false, 5, 118, 118, -1, 0, 21),
+                  "n1",
+                  "127.0.0.1:7101",
+                  true,
+                  Role.FOLLOWER,
+                  0,
+                  false,
+                  5,
+                  118,
+                  118,
+                  -1,
+                  0,
+                  21,
+                  -1,
+                  -1),
               new MemberStatus(
-                  "n2", "127.0.0.1:7102", true, Role.LEADER, 2, false, 5, 118, 118, 100, 0, 0),
+                  "n2",
+                  "127.0.0.1:7102",
+                  true,
+                  Role.LEADER,
+                  2,
+                  false,
+                  5,
+                  118,
+                  118,
+                  100,
+                  0,
+                  0,
+                  -1,
+                  -1),
               new MemberStatus(
-                  "n\"4", "127.0.0.1:7104", false, Role.DOWN, 0, true, -1, -1, -1, -1, -1, -1)),
+                  "n\"4",
+                  "127.0.0.1:7104",
+                  false,
+                  Role.DOWN,
+                  0,
+                  true,
+                  -1,
+                  -1,
+                  -1,
+                  -1,
+                  -1,
+                  -1,
+                  -1,
+                  -1)),
           true,
           false,
           Instant.parse("2026-11-22T02:29:47Z"));
@@ -64,7 +103,61 @@ final class StatusFormatTest {
             "appliedIndex",
             "lastSnapshotIndex",
             "lagEntries",
-            "lastContactMillis");
+            "lastContactMillis",
+            "stuckForMillis",
+            "stuckAtIndex");
+  }
+
+  @Test
+  void table_showsAStuckFollowerAsStuck_withSinceWhenAndAtWhichIndex() {
+    ClusterStatus stuck =
+        new ClusterStatus(
+            Optional.of("n1"),
+            7,
+            List.of(
+                new MemberStatus(
+                    "n1",
+                    "127.0.0.1:7101",
+                    true,
+                    Role.LEADER,
+                    0,
+                    false,
+                    7,
+                    7957,
+                    7957,
+                    -1,
+                    0,
+                    0,
+                    -1,
+                    -1),
+                new MemberStatus(
+                    "n2",
+                    "127.0.0.1:7102",
+                    true,
+                    Role.FOLLOWER,
+                    0,
+                    false,
+                    7,
+                    7647,
+                    7647,
+                    -1,
+                    310,
+                    13,
+                    6_400,
+                    7657)),
+            false,
+            true,
+            Instant.EPOCH);
+
+    List<String> lines = StatusFormat.table(stuck).lines().toList();
+
+    assertThat(lines).hasSize(5);
+    assertThat(lines.get(2).split("\\s+")).contains("STUCK").doesNotContain("310");
+    assertThat(lines.get(3))
+        .isEqualTo(
+            "n2: STUCK since 6s at index 7657 (310 behind); the leader is restarting its"
+                + " replication");
+    assertThat(StatusFormat.json(stuck)).contains("\"stuckForMillis\":6400,\"stuckAtIndex\":7657");
   }
 
   @Test

@@ -314,6 +314,15 @@ public final class LocalCluster implements AutoCloseable {
     partition(Set.of(id));
   }
 
+  /**
+   * Lets node {@code id} hear its leader's heartbeats but no log entries: it stays in contact and
+   * answers, yet falls behind, as a follower that the leader's replication is stuck on. Undone by
+   * {@link #heal()}. Shared by the servers of this JVM like {@link #partition}.
+   */
+  public void starve(String id) {
+    RatisNetworkCut.starve(id);
+  }
+
   /** Restores all Raft traffic between this cluster's nodes. */
   public void heal() {
     RatisNetworkCut.heal(allPeers().stream().map(Peer::id).collect(toSet()));

@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.ratis.proto.RaftProtos.AppendEntriesRequestProto;
 import org.apache.ratis.util.CodeInjectionForTesting;
 
 /*
@@ -41,6 +42,9 @@ final class RatisNetworkCut {
   /** Cut links as "receiver<-sender". */
   private static final Set<String> CUT = ConcurrentHashMap.newKeySet();
 
+  /** Nodes that receive heartbeats but no AppendEntries carrying log entries. */
+  private static final Set<String> STARVED = ConcurrentHashMap.newKeySet();
+
   private static boolean installed;
 
   private RatisNetworkCut() {}
@@ -58,9 +62,19 @@ final class RatisNetworkCut {
     }
   }
 
+  /**
+   * Drops every AppendEntries carrying log entries to {@code id}, from any sender; heartbeats
+   * (AppendEntries without entries) still arrive and are answered.
+   */
+  static synchronized void starve(String id) {
+    install();
+    STARVED.add(id);
+  }
+
   /** Restores every link to or from a node of {@code ids}. */
   static synchronized void heal(Collection<String> ids) {
     CUT.removeIf(l -> ids.stream().anyMatch(id -> involves(l, id)));
+    STARVED.removeAll(ids);
   }
 
   /** Whether requests from {@code sender} to {@code receiver} are dropped. */
@@ -81,8 +95,30 @@ final class RatisNetworkCut {
           }
           return false;
         };
-    POINTS.forEach(point -> CodeInjectionForTesting.put(point, drop));
+    CodeInjectionForTesting.Code dropEntries =
+        (localId, remoteId, args) -> {
+          drop.execute(localId, remoteId, args);
+          if (localId != null
+              && STARVED.contains(String.valueOf(localId))
+              && carriesEntries(args)) {
+            throw new PartitionedException("entries " + remoteId + " -> " + localId);
+          }
+          return false;
+        };
+    POINTS.forEach(
+        point ->
+            CodeInjectionForTesting.put(
+                point, point.equals("RaftServerImpl.appendEntries") ? dropEntries : drop));
     installed = true;
+  }
+
+  private static boolean carriesEntries(Object... args) {
+    for (Object a : args) {
+      if (a instanceof AppendEntriesRequestProto r && r.getEntriesCount() > 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String link(String receiver, String sender) {

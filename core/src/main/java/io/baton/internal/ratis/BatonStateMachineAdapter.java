@@ -102,6 +102,11 @@ final class BatonStateMachineAdapter extends BaseStateMachine {
 
     /** An admin action recorded in the log at {@code index}. */
     void adminAction(long index, String record);
+
+    /** The followers this node, as leader, finds stuck (ReplicationWatch's encoding). */
+    default byte[] stuckFollowers() {
+      return new byte[0];
+    }
   }
 
   private final StateMachine app;

@@ -293,10 +293,30 @@ final class ClusterProbe implements AutoCloseable {
     }
   }
 
+  /**
+   * The followers the leader finds stuck (ReplicationWatch): id to (milliseconds, index). Status is
+   * best effort: a leader that cannot answer (or is too old to know the query) shows none.
+   */
+  private Map<String, long[]> readStuck(NodeProbe leader) {
+    try (RaftClient c = singleNodeClient(leader.peer(), PROBE_TIMEOUT)) {
+      RaftClientReply reply =
+          c.io()
+              .sendReadOnly(
+                  Message.valueOf(Envelope.baton(Envelope.Q_STUCK, new byte[0])),
+                  leader.peer().getId());
+      return reply.isSuccess()
+          ? ReplicationWatch.decodeStuck(reply.getMessage().getContent().toByteArray())
+          : Map.of();
+    } catch (IOException | RuntimeException e) {
+      return Map.of();
+    }
+  }
+
   /** The status of every member as read now. */
   ClusterStatus status() {
     ClusterView v = view();
     long leaderCommit = v.leader().map(NodeProbe::committed).orElse(-1L);
+    Map<String, long[]> stuck = v.leader().map(this::readStuck).orElse(Map.of());
     List<MemberStatus> members = new ArrayList<>();
     for (RaftPeer p : v.members()) {
       String id = p.getId().toString();
@@ -318,7 +338,9 @@ final class ClusterProbe implements AutoCloseable {
                   ? probe.info().getLogInfoProto().getLastSnapshot().getIndex()
                   : -1,
               up && leaderCommit >= 0 ? Math.max(0, leaderCommit - applied) : -1,
-              v.lastContactMillis(id)));
+              v.lastContactMillis(id),
+              stuck.containsKey(id) ? stuck.get(id)[0] : -1,
+              stuck.containsKey(id) ? stuck.get(id)[1] : -1));
     }
     long term =
         v.leader()

@@ -33,6 +33,9 @@ final class Envelope {
 
   static final byte Q_DIGEST = 2;
 
+  /** The followers the leader finds stuck (ReplicationWatch). */
+  static final byte Q_STUCK = 3;
+
   private Envelope() {}
 
   /** The application's {@code bytes} behind an APP kind byte (one copy). */

@@ -76,6 +76,10 @@ final class InternalCommands {
       return CompletableFuture.completedFuture(
           Message.valueOf(UnsafeByteOperations.unsafeWrap(settings)));
     }
+    if (op == Envelope.Q_STUCK) {
+      return CompletableFuture.completedFuture(
+          Message.valueOf(UnsafeByteOperations.unsafeWrap(events.stuckFollowers())));
+    }
     if (op == Envelope.Q_DIGEST) {
       long index = Envelope.payload(body).asReadOnlyByteBuffer().getLong();
       Optional<CompletableFuture<String>> digest = digests.at(index);

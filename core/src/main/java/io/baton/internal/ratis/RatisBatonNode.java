@@ -78,6 +78,9 @@ public final class RatisBatonNode implements BatonNode {
   /** Starts this node's elections when the leader has been silent for its timeout. */
   private final ElectionTimer electionTimer;
 
+  /** While this node leads, finds followers that stopped progressing and repairs them. */
+  private final ReplicationWatch replicationWatch;
+
   private RatisBatonNode(
       NodeConfig config, StateMachine app, List<RoleListener> roleListeners, DataDirectory dir) {
     this.config = config;
@@ -107,6 +110,7 @@ public final class RatisBatonNode implements BatonNode {
             fd.electionTimeoutMin().toMillis(),
             fd.electionTimeoutMax().toMillis(),
             RaftConfig.stepDownWait(fd).toMillis());
+    this.replicationWatch = ReplicationWatch.forNode(config.id(), this::divisionIfAlive, fd);
     this.adapter =
         new BatonStateMachineAdapter(
             app,
@@ -168,6 +172,7 @@ public final class RatisBatonNode implements BatonNode {
       node.server.start();
       node.division(); // surfaces a state machine that failed to initialize
       node.electionTimer.start();
+      node.replicationWatch.start();
     } catch (IOException | RuntimeException e) {
       node.closeQuietly();
       String message = startFailure(config, dir, e);
@@ -525,6 +530,7 @@ public final class RatisBatonNode implements BatonNode {
 
   private void closeQuietly() {
     electionTimer.close();
+    replicationWatch.close();
     try {
       server.close();
     } catch (IOException | RuntimeException e) {
@@ -584,6 +590,11 @@ public final class RatisBatonNode implements BatonNode {
   }
 
   private final class Events implements BatonStateMachineAdapter.Events {
+    @Override
+    public byte[] stuckFollowers() {
+      return replicationWatch.encodeStuck();
+    }
+
     @Override
     public void leaderChanged(RaftPeerId newLeader) {
       if (newLeader == null) {
