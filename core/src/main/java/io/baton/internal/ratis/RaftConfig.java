@@ -44,6 +44,11 @@ import org.apache.ratis.util.TimeDuration;
  *   the last snapshot, skipping what the store holds, and that replay refills the retry cache. After
  *   a stop snapshot the cache would stay empty, and a client retrying a command applied just before
  *   the stop would have it applied a second time.
+ * - A log segment is extended with zeros 64 KB at a time, not 4 MB. Every new term starts a new
+ *   segment on every node, and the new leader's first entry, which must be committed before it
+ *   serves (Raft §8), waited for 4 MB of zeros to be written and flushed on the leader and on a
+ *   follower: the largest single part of a planned switchover (docs/design.md, Failover). The
+ *   extension still spares the steady write path most file-size updates.
  * - The gRPC message and appender buffer limits grow with maxCommandBytes so that any accepted
  *   command fits in one AppendEntries.
  * - Servers bind to the configured host only (Ratis binds every interface by default), and groups
@@ -119,12 +124,19 @@ public final class RaftConfig {
     RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
     RaftServerConfigKeys.Log.setSegmentSizeMax(
         p, SizeInBytes.valueOf(config.logSegmentSizeBytes()));
+    RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf(PREALLOCATED_BYTES));
 
     long maxEntry = config.maxCommandBytes() + (64L << 10);
     RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, appenderBufferBytes(config));
     GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf(Math.max(64L << 20, 2 * maxEntry)));
     return p;
   }
+
+  /**
+   * How far Ratis extends a log segment with zeros ahead of the writes (Ratis's default is 4 MB).
+   * The system property exists for measurements.
+   */
+  static final long PREALLOCATED_BYTES = Long.getLong("baton.log.preallocatedBytes", 64L << 10);
 
   /** The leader's retry schedule toward a follower it cannot reach, in Ratis's notation. */
   static String appenderRetryPolicy(FailureDetection fd) {
