@@ -25,17 +25,7 @@ final class GracefulCloseTest {
     Map<String, List<RoleChange>> changes = new ConcurrentHashMap<>();
     // WAN timeouts (1-2 s) make the difference plain: without a handover nobody could even start
     // an election until a second after the leader went quiet.
-    LocalCluster cluster =
-        LocalCluster.create(
-            3,
-            dir,
-            id -> new RegisterStateMachine(),
-            b -> b.failureDetection(FailureDetection.WAN));
-    for (Peer p : cluster.peers()) {
-      List<RoleChange> list = new CopyOnWriteArrayList<>();
-      changes.put(p.id(), list);
-      cluster.roleListener(p.id(), list::add);
-    }
+    LocalCluster cluster = recordingRoles(changes);
     try (cluster) {
       cluster.startAll();
       BatonNode leader = cluster.awaitLeader();
@@ -81,17 +71,7 @@ final class GracefulCloseTest {
   void closeLeader_rightAfterAFollowerStopped_handsLeadershipToTheLiveOne(int stoppedIndex) {
     Map<String, List<RoleChange>> changes = new ConcurrentHashMap<>();
     // WAN timeouts (1-2 s): the stopped follower still looks recently heard from for a second.
-    LocalCluster cluster =
-        LocalCluster.create(
-            3,
-            dir,
-            id -> new RegisterStateMachine(),
-            b -> b.failureDetection(FailureDetection.WAN));
-    for (Peer p : cluster.peers()) {
-      List<RoleChange> list = new CopyOnWriteArrayList<>();
-      changes.put(p.id(), list);
-      cluster.roleListener(p.id(), list::add);
-    }
+    LocalCluster cluster = recordingRoles(changes);
     try (cluster) {
       cluster.startAll();
       BatonNode leader = cluster.awaitLeader();
@@ -125,5 +105,21 @@ final class GracefulCloseTest {
       cluster.restart(stopped);
       client.submit(RegisterStateMachine.put("b", "2"));
     }
+  }
+
+  /** Three nodes with WAN timeouts, not started, whose role changes go into {@code changes}. */
+  private LocalCluster recordingRoles(Map<String, List<RoleChange>> changes) {
+    LocalCluster cluster =
+        LocalCluster.create(
+            3,
+            dir,
+            id -> new RegisterStateMachine(),
+            b -> b.failureDetection(FailureDetection.WAN));
+    for (Peer p : cluster.peers()) {
+      List<RoleChange> list = new CopyOnWriteArrayList<>();
+      changes.put(p.id(), list);
+      cluster.roleListener(p.id(), list::add);
+    }
+    return cluster;
   }
 }
