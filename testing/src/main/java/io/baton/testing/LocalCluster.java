@@ -72,6 +72,12 @@ public final class LocalCluster implements AutoCloseable {
   private final List<BatonClient> clients = new ArrayList<>();
   private final List<BatonAdmin> admins = new ArrayList<>();
   private final List<Peer> spares = new ArrayList<>();
+
+  /**
+   * Nodes stopped abruptly or detached, whose shutdown may still be finishing in the background.
+   */
+  private final List<BatonNode> stopping = new ArrayList<>();
+
   private final Set<String> joining = new HashSet<>();
   private final Duration pollInterval;
 
@@ -237,12 +243,14 @@ public final class LocalCluster implements AutoCloseable {
 
   /**
    * Stops node {@code id} abruptly, as a crash would: no leadership handover, the others just stop
-   * hearing from it. Its data stays on disk for {@link #restart}. Blocks while the Raft server
-   * shuts down (about a second). Nothing happens if it is not running.
+   * hearing from it. Returns once the node is unreachable; the rest of its shutdown finishes in the
+   * background, and {@link #restart} waits for it. Its data stays on disk for {@link #restart}.
+   * Nothing happens if it is not running.
    */
   public void kill(String id) {
     BatonNode n = nodes.remove(id);
     if (n != null) {
+      stopping.add(n);
       closeAbruptly(n);
     }
   }
@@ -268,6 +276,7 @@ public final class LocalCluster implements AutoCloseable {
     if (n == null) {
       throw new IllegalStateException("node " + id + " is not running");
     }
+    stopping.add(n);
     return n;
   }
 
@@ -453,6 +462,12 @@ public final class LocalCluster implements AutoCloseable {
     clients.forEach(BatonClient::close);
     for (String id : List.copyOf(nodes.keySet())) {
       kill(id);
+    }
+    // Abrupt stops finish in the background: let them release the data directories first.
+    for (BatonNode n : stopping) {
+      if (n instanceof RatisBatonNode ratis) {
+        ratis.awaitStopped(WAIT);
+      }
     }
     if (ownsBaseDir) {
       TempDirs.deleteQuietly(baseDir);

@@ -154,15 +154,19 @@ public final class BenchCluster implements AutoCloseable {
     }
   }
 
-  /** Stops node {@code id} abruptly (no leadership handover) and waits until it is stopped. */
+  /**
+   * Stops node {@code id} abruptly (no leadership handover) and waits until it is unreachable; the
+   * rest of its shutdown finishes in the background.
+   */
   public void kill(String id) {
     cluster.kill(id);
   }
 
   /**
    * Starts stopping node {@code id} abruptly on another thread and returns at once: {@link
-   * LocalCluster#kill} takes about a second to shut the Raft server down, while the rest of the
-   * cluster only notices missing heartbeats. Join the returned future before restarting the node.
+   * LocalCluster#kill} returns only once the node's port is closed (some milliseconds), while the
+   * rest of the cluster only notices missing heartbeats. Join the returned future before restarting
+   * the node.
    */
   public CompletableFuture<Void> killAsync(String id) {
     BatonNode n = cluster.detach(id);

@@ -206,16 +206,22 @@ public final class RatisBatonClient implements BatonClient {
   /** Baton's own retries (below) pause as long as the retry policy's steady sleep. */
   private static final long RETRY_PAUSE_MILLIS = ClientRetryPolicy.LONGEST_SLEEP.toMillis();
 
+  /** The pause before a write refused by a leader handing over is sent again. */
+  private static final long STEPPING_DOWN_PAUSE_MILLIS =
+      Long.getLong("baton.client.steppingDownPauseMillis", 1);
+
   /*
    * During a leadership transfer the old leader refuses requests with LeaderSteppingDownException
    * (or TransferLeadershipException) before they reach its log, and Ratis's client hands that to
    * the caller instead of retrying. Such a request was not applied, so resending it (under a new
    * call id) is safe; the new leader answers within milliseconds. This is what makes a switchover a
-   * pause rather than an error.
+   * pause rather than an error. The pause is 1 ms, not the retry policy's 5: a transfer lasts a few
+   * milliseconds, the old leader answers at once, and a longer pause would add up to its length to
+   * every write caught in the switchover (docs/design.md, Failover).
    */
   private CompletableFuture<RaftClientReply> retryWhileSteppingDown(
       java.util.function.Supplier<CompletableFuture<RaftClientReply>> send) {
-    return retry(send, RatisErrors::isSteppingDown, RETRY_PAUSE_MILLIS);
+    return retry(send, RatisErrors::isSteppingDown, STEPPING_DOWN_PAUSE_MILLIS);
   }
 
   /*

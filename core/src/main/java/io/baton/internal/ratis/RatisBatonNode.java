@@ -8,35 +8,30 @@ import io.baton.NodeStatus;
 import io.baton.NodeStorageException;
 import io.baton.NotLeaderException;
 import io.baton.StateDigest;
-import io.baton.internal.Deadline;
 import io.baton.statemachine.Role;
 import io.baton.statemachine.RoleChange;
 import io.baton.statemachine.RoleListener;
 import io.baton.statemachine.StateMachine;
 import io.baton.storage.StorageException;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Collectors;
-import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.LeaderElectionManagementRequest;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroupId;
-import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.SnapshotManagementRequest;
 import org.apache.ratis.protocol.TransferLeadershipRequest;
@@ -80,6 +75,12 @@ public final class RatisBatonNode implements BatonNode {
 
   /** While this node leads, finds followers that stopped progressing and repairs them. */
   private final ReplicationWatch replicationWatch;
+
+  /** How long a start waits for an earlier abrupt stop on the same data directory to finish. */
+  private static final Duration STOP_WAIT = Duration.ofSeconds(30);
+
+  private final LeaderHandOver handOver;
+  private final NodeShutdown shutdown;
 
   private RatisBatonNode(
       NodeConfig config, StateMachine app, List<RoleListener> roleListeners, DataDirectory dir) {
@@ -133,6 +134,36 @@ public final class RatisBatonNode implements BatonNode {
       electionControl.shutdownNow();
       throw new BatonException("cannot create Raft server for node " + config.id() + ": " + e, e);
     }
+    this.handOver =
+        new LeaderHandOver(
+            config.id(),
+            this::divisionIfAlive,
+            () -> settings.drained(),
+            config.failureDetection(),
+            (target, timeoutMs) ->
+                server.transferLeadership(
+                    new TransferLeadershipRequest(
+                        adminClientId,
+                        selfId,
+                        groupId,
+                        CALL_IDS.incrementAndGet(),
+                        target,
+                        timeoutMs)));
+    this.shutdown =
+        new NodeShutdown(
+            config.id(),
+            config.dataDir(),
+            new InetSocketAddress(config.self().host(), config.self().port()),
+            new NodeShutdown.Parts(
+                () -> {
+                  electionTimer.close();
+                  replicationWatch.close();
+                },
+                server,
+                adapter,
+                () -> deliver(Role.DOWN, Optional.empty()),
+                electionControl,
+                roleExecutor));
   }
 
   private static final java.util.concurrent.atomic.AtomicBoolean POOL_WARNED =
@@ -166,6 +197,7 @@ public final class RatisBatonNode implements BatonNode {
     Objects.requireNonNull(app, "app");
     LOG.info("Starting Baton node with {}", config);
     warnIfAsyncTasksGetThreads();
+    NodeShutdown.awaitPrevious(config.dataDir(), STOP_WAIT);
     DataDirectory dir = DataDirectory.open(config);
     RatisBatonNode node = new RatisBatonNode(config, app, roleListeners, dir);
     try {
@@ -174,7 +206,7 @@ public final class RatisBatonNode implements BatonNode {
       node.electionTimer.start();
       node.replicationWatch.start();
     } catch (IOException | RuntimeException e) {
-      node.closeQuietly();
+      node.shutdown.now();
       String message = startFailure(config, dir, e);
       throw storageFailure(e).isPresent()
           ? new NodeStorageException(message, storageFailure(e).get())
@@ -393,61 +425,7 @@ public final class RatisBatonNode implements BatonNode {
     if (targetId.equals(config.id())) {
       return;
     }
-    /*
-     * The target's election can lose although it was up to date, for instance when a follower
-     * still counted this leader as alive and refused its vote; Ratis then answers DIFFERENT_LEADER
-     * with this node still leading (seen about once in 15 transfers under load), sometimes
-     * re-elected in a new term and not ready yet (LeaderNotReadyException). Nothing changed, so
-     * the transfer is asked again, within the caller's timeout.
-     */
-    Deadline deadline = Deadline.after(timeout);
-    Duration pause = Duration.ofMillis(20);
-    for (int attempt = 1; ; attempt++) {
-      long left = Math.max(1, deadline.remainingMillis());
-      RaftClientReply reply;
-      try {
-        reply =
-            server.transferLeadership(
-                new TransferLeadershipRequest(
-                    adminClientId,
-                    selfId,
-                    groupId,
-                    CALL_IDS.incrementAndGet(),
-                    RaftPeerId.valueOf(targetId),
-                    left));
-      } catch (IOException e) {
-        throw new BatonException("leadership transfer to " + targetId + " failed: " + e, e);
-      }
-      if (reply.isSuccess()) {
-        return;
-      }
-      boolean stillLeading = divisionIfAlive().map(x -> x.getInfo().isLeader()).orElse(false);
-      boolean retriable = RatisErrors.isTransferRetriable(reply.getException());
-      if (attempt >= 10
-          || !stillLeading
-          || !retriable
-          || deadline.remaining().compareTo(pause) <= 0) {
-        throw new BatonException(
-            "leadership transfer to "
-                + targetId
-                + " failed"
-                + (attempt > 1 ? " (" + attempt + " attempts)" : "")
-                + ": "
-                + reply.getException(),
-            reply.getException());
-      }
-      LOG.info(
-          "Leadership transfer to {} did not happen (attempt {}: {}); asking again",
-          targetId,
-          attempt,
-          reply.getException().getMessage());
-      try {
-        Thread.sleep(pause.toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new BatonException("interrupted during leadership transfer to " + targetId, e);
-      }
-    }
+    handOver.transfer(targetId, timeout);
   }
 
   @Override
@@ -455,100 +433,43 @@ public final class RatisBatonNode implements BatonNode {
     if (closed.get()) {
       return;
     }
-    handOverLeadership();
-    closeServer();
-  }
-
-  /*
-   * RaftServer.close() does not hand leadership over: the followers would wait an election timeout
-   * and then elect. Transferring first to the follower with the highest commit index (Raft
-   * dissertation §3.10) makes a planned stop cost milliseconds of write pause instead.
-   */
-  private void handOverLeadership() {
-    Optional<RaftServer.Division> d = divisionIfAlive();
-    if (d.isEmpty() || !d.get().getInfo().isLeader()) {
-      return;
-    }
-    // Only a follower that answered within the last election timeout can take over now; the
-    // commit index of a dead one is stale and a transfer to it would time out.
-    long freshMs = config.failureDetection().electionTimeoutMin().toMillis();
-    Set<String> responsive =
-        d.get().getInfo().getRoleInfoProto().getLeaderInfo().getFollowerInfoList().stream()
-            .filter(f -> f.getLastRpcElapsedTimeMs() < freshMs)
-            .map(f -> f.getId().getId().toStringUtf8())
-            .collect(Collectors.toSet());
-    List<RaftPeerId> voters =
-        d.get().getRaftConf().getCurrentPeers().stream()
-            .map(RaftPeer::getId)
-            .filter(id -> !id.equals(selfId))
-            .filter(id -> responsive.contains(id.toString()))
-            .toList();
-    Optional<String> target =
-        d.get().getCommitInfos().stream()
-            .filter(ci -> voters.contains(RaftPeerId.valueOf(ci.getServer().getId())))
-            .max(Comparator.comparingLong(CommitInfoProto::getCommitIndex))
-            .map(ci -> ci.getServer().getId().toStringUtf8());
-    if (target.isEmpty()) {
-      return;
-    }
-    Duration timeout = config.failureDetection().electionTimeoutMax().multipliedBy(10);
-    try {
-      long start = System.nanoTime();
-      transferLeadership(target.get(), timeout);
-      LOG.info(
-          "Node {} handed leadership to {} in {} ms before stopping",
-          config.id(),
-          target.get(),
-          (System.nanoTime() - start) / 1_000_000);
-    } catch (RuntimeException e) {
-      LOG.warn(
-          "Node {} could not hand leadership to {} before stopping ({}); the cluster will elect"
-              + " a new leader after the election timeout",
-          config.id(),
-          target.get(),
-          e.getMessage());
-    }
+    handOver.run();
+    closeServer(false);
   }
 
   /**
-   * Stops this node at once without handing over leadership, as a crash looks to the rest of the
-   * cluster (which notices only missing heartbeats). State already written stays on disk and the
-   * node can be started again on the same data directory. Not on {@link BatonNode}: a test-only
-   * operation, reached through {@code io.baton.testing.LocalCluster#kill}.
+   * Stops this node without handing over leadership, as a crash looks to the rest of the cluster
+   * (which notices only missing heartbeats). Returns as soon as the node neither sends nor answers
+   * Raft messages (its port refuses connections); the rest of the shutdown finishes in the
+   * background, and starting a node on the same data directory waits for it (see {@link
+   * #awaitStopped}). State already written stays on disk and the node can be started again on the
+   * same data directory. Not on {@link BatonNode}: a test-only operation, reached through {@code
+   * io.baton.testing.LocalCluster#kill}.
    */
   public void closeAbruptly() {
-    closeServer();
+    closeServer(true);
   }
 
-  private void closeServer() {
+  /**
+   * Waits until a close of this node has finished: its data directory and threads are released.
+   * Returns at once if the node was not closed.
+   */
+  public void awaitStopped(Duration timeout) {
+    if (closed.get()) {
+      shutdown.awaitFinished(timeout);
+    }
+  }
+
+  private void closeServer(boolean abruptly) {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    closeQuietly();
-    LOG.info("Node {} stopped", config.id());
-  }
-
-  private void closeQuietly() {
-    electionTimer.close();
-    replicationWatch.close();
-    try {
-      server.close();
-    } catch (IOException | RuntimeException e) {
-      LOG.warn("Error while stopping node {}: {}", config.id(), e.toString());
+    if (abruptly) {
+      shutdown.abruptly(STOP_WAIT);
+    } else {
+      shutdown.now();
     }
-    try {
-      adapter.close();
-    } catch (IOException | RuntimeException e) {
-      LOG.warn("Error while closing the state store of node {}: {}", config.id(), e.toString());
-    }
-    deliver(Role.DOWN, Optional.empty());
-    electionControl.shutdownNow();
-    roleExecutor.shutdown();
-    try {
-      roleExecutor.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    LOG.info("Node {} stopped{}", config.id(), abruptly ? " (closing in the background)" : "");
   }
 
   private void deliver(Role role, Optional<String> leader) {

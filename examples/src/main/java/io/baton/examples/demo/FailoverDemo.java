@@ -121,11 +121,9 @@ public final class FailoverDemo {
   /**
    * Stops the nodes gracefully, the leader first each time, while another node runs to take over: a
    * leader hands leadership to a live follower in milliseconds, whereas a leader whose followers
-   * are already gone waits out its transfer timeout before it stops. The last node has nobody to
-   * hand over to, yet a graceful stop would try: it still counts the node stopped just before as
-   * responsive (that node answered it within the election timeout, while handing it leadership), so
-   * it would try to hand leadership back to a stopped node and log that it could not. {@link
-   * LocalCluster#close()} stops it abruptly instead.
+   * have all stopped finds nobody that answers it and stops without a hand-over. The last node has
+   * nobody to hand over to: a graceful stop would wait up to a minimum election timeout for an
+   * answer before saying so, so {@link LocalCluster#close()} stops it abruptly instead.
    */
   private void closeAll() {
     if (cluster == null) {
@@ -231,8 +229,8 @@ public final class FailoverDemo {
     Set<Integer> survivors = new LinkedHashSet<>(List.of(0, 1, 2));
     survivors.remove(victim);
     ElectionWatch watch = new ElectionWatch(survivors.stream().map(this::node).toList());
-    // closeAbruptly blocks while the server shuts down; running it on its own thread lets this one
-    // watch the survivors from the moment the kill starts.
+    // closeAbruptly blocks until the node's port is closed; running it on its own thread lets this
+    // one watch the survivors from the moment the kill starts.
     long killNanos = System.nanoTime();
     watch.arm();
     Thread killer = new Thread(() -> LocalCluster.closeAbruptly(dying), "demo-killer");
