@@ -58,7 +58,13 @@ import org.slf4j.LoggerFactory;
 /** Starts this node's election as soon as the leader has been silent for a random timeout. */
 final class ElectionTimer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ElectionTimer.class);
-  private static final Optional<Method> CHANGE_TO_CANDIDATE = findChangeToCandidate();
+  private static final Optional<Method> CHANGE_TO_CANDIDATE =
+      RatisInternals.method(
+          "org.apache.ratis.server.impl.RaftServerImpl",
+          "changeToCandidate",
+          "elections start on Ratis's own timer, which may notice a dead leader up to one election"
+              + " timeout later",
+          boolean.class);
 
   private final String nodeId;
   private final Supplier<Optional<RaftServer.Division>> division;
@@ -222,23 +228,6 @@ final class ElectionTimer implements AutoCloseable {
 
   private static void park(long ms) {
     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(Math.max(1, ms)));
-  }
-
-  private static Optional<Method> findChangeToCandidate() {
-    try {
-      Method m =
-          Class.forName("org.apache.ratis.server.impl.RaftServerImpl")
-              .getDeclaredMethod("changeToCandidate", boolean.class);
-      m.setAccessible(true);
-      return Optional.of(m);
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      LOG.warn(
-          "This Ratis version has no RaftServerImpl.changeToCandidate(boolean) ({}): elections"
-              + " start on Ratis's own timer, which may notice a dead leader up to one election"
-              + " timeout later",
-          e.toString());
-      return Optional.empty();
-    }
   }
 
   @Override

@@ -9,8 +9,6 @@ import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerRpc;
 import org.apache.ratis.server.RaftServerRpcWithProxy;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /*
  * Why this class exists. A Raft server reaches each peer over one gRPC channel. When a connection
@@ -30,8 +28,12 @@ import org.slf4j.LoggerFactory;
  */
 /** Makes a node's gRPC channels to its peers reconnect at once instead of after back-off. */
 final class PeerChannels {
-  private static final Logger LOG = LoggerFactory.getLogger(PeerChannels.class);
-  private static final Optional<Method> RESET_CONNECT_BACKOFF = findResetConnectBackoff();
+  private static final Optional<Method> RESET_CONNECT_BACKOFF =
+      RatisInternals.method(
+          "org.apache.ratis.grpc.server.GrpcServerProtocolClient",
+          "resetConnectBackoff",
+          "a node asking for votes may not reach a peer that just started until gRPC's reconnect"
+              + " back-off runs out");
 
   private PeerChannels() {}
 
@@ -70,22 +72,5 @@ final class PeerChannels {
       }
     }
     return asked;
-  }
-
-  private static Optional<Method> findResetConnectBackoff() {
-    try {
-      Method m =
-          Class.forName("org.apache.ratis.grpc.server.GrpcServerProtocolClient")
-              .getDeclaredMethod("resetConnectBackoff");
-      m.setAccessible(true);
-      return Optional.of(m);
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      LOG.warn(
-          "This Ratis version has no GrpcServerProtocolClient.resetConnectBackoff() ({}): a node"
-              + " asking for votes may not reach a peer that just started until gRPC's reconnect"
-              + " back-off runs out",
-          e.toString());
-      return Optional.empty();
-    }
   }
 }
