@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * starts, the timer makes the node's channels to its peers reconnect now (PeerChannels): a peer
  * that was down when last called is otherwise unreachable for the rest of gRPC's back-off.
  *
- * The one reach into Ratis internals: starting the election. Ratis has no public API for a follower
+ * One reach into Ratis internals: starting the election. Ratis has no public API for a follower
  * to start an election of its own (a leadership transfer forces one on the target, but skips
  * pre-vote and must come from the current leader), so this calls the package-private
  * RaftServerImpl.changeToCandidate(false), the very method Ratis's timer calls, while holding the

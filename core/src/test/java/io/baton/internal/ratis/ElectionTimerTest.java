@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The election timer reaches one Ratis internal (RaftServerImpl.changeToCandidate). These tests run
+ * The election timer reaches a Ratis internal (RaftServerImpl.changeToCandidate). These tests run
  * it against the real Ratis on the class path, so an upgrade that removes or changes that method
  * fails here rather than silently slowing failure detection back to Ratis's own timer.
  *
