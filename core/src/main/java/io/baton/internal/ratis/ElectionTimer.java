@@ -9,7 +9,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
-import org.apache.ratis.proto.RaftProtos.FollowerInfoProto;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
@@ -37,11 +36,19 @@ import org.slf4j.LoggerFactory;
  * again instead of judging the leader on a silence it could not have heard through (Ratis's timer
  * skips a round after an oversleep in the same way). Ratis's own
  * timer keeps running as a backstop; whichever fires first starts the election, and the other then
- * finds the node no longer a follower. A follower that knows no leader (at a cold start, or after
- * an election it lost) is left to Ratis's timer: Ratis reports no silence for it, and votes it has
- * granted meanwhile, which Ratis counts as contact, are not visible here.
+ * finds the node no longer a follower.
  *
- * The one reach into Ratis internals: starting the election. Ratis has no public API for a follower
+ * A follower that knows no leader (at a start, or after an election it lost or voted in) is timed
+ * the same way from the moment it became a follower (Ratis's role info, roleElapsedTimeMs, which
+ * restarts at every election this node votes in), and never from before this timer started. The
+ * timer starts when the node's RPC server listens; Ratis starts its own timer earlier, before
+ * anyone can answer the node, which is why RaftConfig makes Ratis's first wait a backstop of 3-5
+ * timeouts. Pre-votes this node granted are not visible here (Ratis counts them as contact), so it
+ * may start a pre-vote of its own meanwhile; a pre-vote changes no term. Before every election it
+ * starts, the timer makes the node's channels to its peers reconnect now (PeerChannels): a peer
+ * that was down when last called is otherwise unreachable for the rest of gRPC's back-off.
+ *
+ * One reach into Ratis internals: starting the election. Ratis has no public API for a follower
  * to start an election of its own (a leadership transfer forces one on the target, but skips
  * pre-vote and must come from the current leader), so this calls the package-private
  * RaftServerImpl.changeToCandidate(false), the very method Ratis's timer calls, while holding the
@@ -51,7 +58,13 @@ import org.slf4j.LoggerFactory;
 /** Starts this node's election as soon as the leader has been silent for a random timeout. */
 final class ElectionTimer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ElectionTimer.class);
-  private static final Optional<Method> CHANGE_TO_CANDIDATE = findChangeToCandidate();
+  private static final Optional<Method> CHANGE_TO_CANDIDATE =
+      RatisInternals.method(
+          "org.apache.ratis.server.impl.RaftServerImpl",
+          "changeToCandidate",
+          "elections start on Ratis's own timer, which may notice a dead leader up to one election"
+              + " timeout later",
+          boolean.class);
 
   private final String nodeId;
   private final Supplier<Optional<RaftServer.Division>> division;
@@ -62,6 +75,7 @@ final class ElectionTimer implements AutoCloseable {
   private final long lateNanos;
   private final Thread thread;
   private final AtomicLong started = new AtomicLong();
+  private volatile long startedAt = System.nanoTime();
   private volatile long steppedDownAt;
   private volatile boolean closed;
 
@@ -99,6 +113,7 @@ final class ElectionTimer implements AutoCloseable {
 
   void start() {
     if (supported() && enabled()) {
+      startedAt = System.nanoTime();
       thread.start();
     }
   }
@@ -117,16 +132,16 @@ final class ElectionTimer implements AutoCloseable {
     long timeoutMs = draw();
     long lastElapsedMs = Long.MAX_VALUE;
     while (!closed) {
-      Optional<FollowerInfoProto> follower = runningFollower();
-      if (follower.isEmpty()) {
+      Optional<Long> silence = silenceMs();
+      if (silence.isEmpty()) {
         timeoutMs = draw();
         lastElapsedMs = Long.MAX_VALUE;
         park(minMs / 2);
         continue;
       }
-      long elapsedMs = follower.get().getLeaderInfo().getLastRpcElapsedTimeMs();
+      long elapsedMs = silence.get();
       if (elapsedMs < lastElapsedMs) {
-        timeoutMs = draw(); // the leader spoke since the last look: a new silence starts
+        timeoutMs = draw(); // the leader spoke, or the role changed, since the last look
       }
       lastElapsedMs = elapsedMs;
       if (elapsedMs < timeoutMs) {
@@ -140,9 +155,7 @@ final class ElectionTimer implements AutoCloseable {
         }
         continue;
       }
-      if (follower.get().getOutstandingOp() == 0
-          && !electionsPaused.getAsBoolean()
-          && !steppedDownRecently()) {
+      if (!electionsPaused.getAsBoolean() && !steppedDownRecently()) {
         startElection(timeoutMs);
       }
       timeoutMs = draw();
@@ -151,8 +164,12 @@ final class ElectionTimer implements AutoCloseable {
     }
   }
 
-  /** The division's follower info if it is a running follower, else empty. */
-  private Optional<FollowerInfoProto> runningFollower() {
+  /**
+   * How long this node, a running follower with no append or snapshot install in progress, has
+   * heard nothing: from its leader if it knows one, else since it became a follower (or since this
+   * timer started, if later). Empty if it is not such a follower.
+   */
+  private Optional<Long> silenceMs() {
     Optional<RaftServer.Division> d = division.get();
     if (d.isEmpty()) {
       return Optional.empty();
@@ -162,9 +179,14 @@ final class ElectionTimer implements AutoCloseable {
       return Optional.empty();
     }
     RoleInfoProto role = info.getRoleInfoProto();
-    return role.hasFollowerInfo() && role.getFollowerInfo().getLeaderInfo().hasId()
-        ? Optional.of(role.getFollowerInfo())
-        : Optional.empty();
+    if (!role.hasFollowerInfo() || role.getFollowerInfo().getOutstandingOp() != 0) {
+      return Optional.empty();
+    }
+    if (role.getFollowerInfo().getLeaderInfo().hasId()) {
+      return Optional.of(role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs());
+    }
+    long sinceStartMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt);
+    return Optional.of(Math.min(role.getRoleElapsedTimeMs(), sinceStartMs));
   }
 
   private boolean steppedDownRecently() {
@@ -177,20 +199,19 @@ final class ElectionTimer implements AutoCloseable {
       return;
     }
     RaftServer.Division server = d.get();
+    // Peers that were down when this node last called them may be up now; without this, gRPC
+    // would fail the vote requests at once until its reconnect back-off ran out (PeerChannels).
+    PeerChannels.reconnectNow(server);
     synchronized (server) {
-      DivisionInfo info = server.getInfo();
-      if (!info.isFollower() || info.getLifeCycleState() != LifeCycle.State.RUNNING) {
-        return;
-      }
-      RoleInfoProto role = info.getRoleInfoProto();
-      long elapsedMs = role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs();
-      if (elapsedMs < timeoutMs || role.getFollowerInfo().getOutstandingOp() != 0) {
-        return; // the leader spoke, or an append arrived, while this thread waited for the lock
+      Optional<Long> silence = silenceMs();
+      if (silence.isEmpty() || silence.get() < timeoutMs) {
+        return; // the leader spoke, a candidate asked for this vote, or an append arrived
       }
       LOG.info(
-          "Node {} heard nothing from its leader for {} ms (timeout {} ms); starting an election",
+          "Node {} heard nothing from {} for {} ms (timeout {} ms); starting an election",
           nodeId,
-          elapsedMs,
+          server.getInfo().getLeaderId() == null ? "any leader" : "its leader",
+          silence.get(),
           timeoutMs);
       try {
         CHANGE_TO_CANDIDATE.orElseThrow().invoke(server, false);
@@ -207,23 +228,6 @@ final class ElectionTimer implements AutoCloseable {
 
   private static void park(long ms) {
     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(Math.max(1, ms)));
-  }
-
-  private static Optional<Method> findChangeToCandidate() {
-    try {
-      Method m =
-          Class.forName("org.apache.ratis.server.impl.RaftServerImpl")
-              .getDeclaredMethod("changeToCandidate", boolean.class);
-      m.setAccessible(true);
-      return Optional.of(m);
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      LOG.warn(
-          "This Ratis version has no RaftServerImpl.changeToCandidate(boolean) ({}): elections"
-              + " start on Ratis's own timer, which may notice a dead leader up to one election"
-              + " timeout later",
-          e.toString());
-      return Optional.empty();
-    }
   }
 
   @Override

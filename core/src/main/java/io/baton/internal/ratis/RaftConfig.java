@@ -34,6 +34,13 @@ import org.apache.ratis.util.TimeDuration;
  *   election timeout, kept within 25-100 ms) after ten quick tries: a restarted node hears the
  *   leader within about one heartbeat, before its own silence (a restarted node knows no leader)
  *   would let it grant a pre-vote to a follower that merely missed a few heartbeats.
+ * - Ratis's own timer waits 3-5 election timeouts (max) before a node's first election after a
+ *   start, instead of one: Ratis starts that timer before the node's RPC server listens, so a node
+ *   campaigned before anyone could answer it, and while its peers were still starting, which left
+ *   several candidates at once and gRPC channels in reconnect back-off. Baton's ElectionTimer starts
+ *   the first election one random election timeout after the node listens, and Ratis's timer is the
+ *   backstop. Ratis also waits that long for the votes of a first election, which lets a slow,
+ *   freshly started peer answer in time. Only when the ElectionTimer runs.
  * - A leader that stepped down for lost majority refuses to campaign for 10 s by default; with one
  *   of three nodes down, a short stall of the other can then leave the group leaderless that long.
  *   Baton uses a few election timeouts.
@@ -113,6 +120,10 @@ public final class RaftConfig {
     RaftServerConfigKeys.Rpc.setTimeoutMin(p, time(fd.electionTimeoutMin()));
     RaftServerConfigKeys.Rpc.setTimeoutMax(p, time(fd.electionTimeoutMax()));
     RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(p, time(stepDownWait(fd)));
+    if (ElectionTimer.supported() && ElectionTimer.enabled()) {
+      RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, time(firstElectionMin(fd)));
+      RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, time(firstElectionMax(fd)));
+    }
     RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
     RaftServerConfigKeys.Log.Appender.setRetryPolicy(p, appenderRetryPolicy(fd));
 
@@ -154,6 +165,19 @@ public final class RaftConfig {
 
   /** See the preallocation note at the top of this file. */
   static final long PREALLOCATED_BYTES = 64L << 10;
+
+  /**
+   * The shortest wait of Ratis's own timer before this node's first election after a start: longer
+   * than Baton's {@link ElectionTimer}, which starts that election once the node listens.
+   */
+  static Duration firstElectionMin(FailureDetection fd) {
+    return fd.electionTimeoutMax().multipliedBy(3);
+  }
+
+  /** The longest wait of Ratis's own timer before this node's first election after a start. */
+  static Duration firstElectionMax(FailureDetection fd) {
+    return fd.electionTimeoutMax().multipliedBy(5);
+  }
 
   /** The appender buffer limit, which Ratis also uses as the largest log entry it reads. */
   static SizeInBytes appenderBufferBytes(NodeConfig config) {

@@ -6,27 +6,16 @@ import static org.awaitility.Awaitility.await;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import org.apache.ratis.conf.RaftProperties;
-import org.apache.ratis.grpc.GrpcConfigKeys;
-import org.apache.ratis.protocol.RaftGroup;
-import org.apache.ratis.protocol.RaftGroupId;
-import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.server.RaftServer;
-import org.apache.ratis.server.RaftServerConfigKeys;
-import org.apache.ratis.server.storage.RaftStorage;
-import org.apache.ratis.statemachine.impl.BaseStateMachine;
-import org.apache.ratis.util.TimeDuration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The election timer reaches one Ratis internal (RaftServerImpl.changeToCandidate). These tests run
+ * The election timer reaches a Ratis internal (RaftServerImpl.changeToCandidate). These tests run
  * it against the real Ratis on the class path, so an upgrade that removes or changes that method
  * fails here rather than silently slowing failure detection back to Ratis's own timer.
  *
@@ -37,28 +26,18 @@ import org.junit.jupiter.api.io.TempDir;
 final class ElectionTimerTest {
   @TempDir Path dir;
 
-  private RaftGroup group;
-  private final List<RaftServer> servers = new ArrayList<>();
+  private TwoOfThreeServers cluster;
+  private List<RaftServer> servers;
 
   @BeforeEach
   void startTwoOfThree() throws IOException {
-    List<RaftPeer> peers = new ArrayList<>();
-    for (String id : List.of("n1", "n2", "n3")) {
-      peers.add(RaftPeer.newBuilder().setId(id).setAddress(loopback()).build());
-    }
-    group = RaftGroup.valueOf(RaftGroupId.randomId(), peers);
-    for (RaftPeer p : peers.subList(0, 2)) {
-      RaftServer s = newServer(p);
-      s.start();
-      servers.add(s);
-    }
+    cluster = new TwoOfThreeServers(dir, p -> {});
+    servers = cluster.servers();
   }
 
   @AfterEach
   void stop() throws IOException {
-    for (RaftServer s : servers) {
-      s.close();
-    }
+    cluster.close();
   }
 
   @Test
@@ -124,31 +103,6 @@ final class ElectionTimerTest {
   }
 
   private Optional<RaftServer.Division> division(RaftServer server) {
-    try {
-      return Optional.of(server.getDivision(group.getGroupId()));
-    } catch (IOException e) {
-      return Optional.empty();
-    }
-  }
-
-  private RaftServer newServer(RaftPeer self) throws IOException {
-    RaftProperties p = new RaftProperties();
-    RaftServerConfigKeys.setStorageDir(p, List.of(dir.resolve(self.getId().toString()).toFile()));
-    GrpcConfigKeys.Server.setHost(p, "127.0.0.1");
-    GrpcConfigKeys.Server.setPort(
-        p, Integer.parseInt(self.getAddress().substring(self.getAddress().lastIndexOf(':') + 1)));
-    RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(1, TimeUnit.SECONDS));
-    RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(2, TimeUnit.SECONDS));
-    return RaftServer.newBuilder()
-        .setServerId(self.getId())
-        .setGroup(group)
-        .setProperties(p)
-        .setStateMachine(new BaseStateMachine())
-        .setOption(RaftStorage.StartupOption.FORMAT)
-        .build();
-  }
-
-  private static String loopback() throws IOException {
-    return "127.0.0.1:" + LoopbackPorts.free();
+    return cluster.division(server);
   }
 }
