@@ -65,9 +65,9 @@ runs() {
   if [ "$profile" = quick ]; then
     cat <<'EOF'
 StoreApplyBenchmark|StoreApplyBenchmark|-wi 1 -w 1s -i 2 -r 1s
-FailoverBenchmark|FailoverBenchmark-fast-default|-p profile=FAST,DEFAULT -p mode=inProcess,process -wi 1 -i 8
+FailoverBenchmark|FailoverBenchmark-fast-default|-p profile=FAST,DEFAULT -p mode=inProcess,process -wi 1 -i 20
 FailoverBenchmark|FailoverBenchmark-wan|-p profile=WAN -p mode=inProcess,process -wi 1 -i 3
-SwitchoverBenchmark|SwitchoverBenchmark|-wi 2 -i 15
+SwitchoverBenchmark|SwitchoverBenchmark|-wi 2 -i 20
 SteadyLoadBenchmark|SteadyLoadBenchmark|-p profile=FAST,DEFAULT|named
 WriteBenchmark|WriteBenchmark|-wi 4 -w 5s -i 2 -r 4s
 ReadBenchmark|ReadBenchmark|-wi 3 -w 5s -i 2 -r 4s
