@@ -60,12 +60,14 @@ mkdir -p "$out"
 # A fourth field "named" runs the line only when --only names its class: SteadyLoadBenchmark holds
 # its load for 10 minutes per failure-detection profile, more than the quick profile (and CI) has.
 # FailoverBenchmark runs each profile twice: nodes in one JVM, and three node JVMs (mode=process,
-# a JVM start per kill, outside the timing); ResultsReport and FailoverChart show both.
+# a JVM start per kill, outside the timing), and the node JVMs once more under a light load
+# (100 writes/s); ResultsReport and FailoverChart show them all.
 runs() {
   if [ "$profile" = quick ]; then
     cat <<'EOF'
 StoreApplyBenchmark|StoreApplyBenchmark|-wi 1 -w 1s -i 2 -r 1s
 FailoverBenchmark|FailoverBenchmark-fast-default|-p profile=FAST,DEFAULT -p mode=inProcess,process -wi 1 -i 20
+FailoverBenchmark|FailoverBenchmark-light|-p profile=FAST,DEFAULT -p mode=process -p writesPerSecond=100 -wi 1 -i 20
 FailoverBenchmark|FailoverBenchmark-wan|-p profile=WAN -p mode=inProcess,process -wi 1 -i 3
 SwitchoverBenchmark|SwitchoverBenchmark|-wi 2 -i 20
 SteadyLoadBenchmark|SteadyLoadBenchmark|-p profile=FAST,DEFAULT|named
@@ -79,6 +81,7 @@ EOF
     cat <<'EOF'
 StoreApplyBenchmark|StoreApplyBenchmark|-wi 3 -w 2s -i 5 -r 2s
 FailoverBenchmark|FailoverBenchmark-fast-default|-p profile=FAST,DEFAULT -p mode=inProcess,process -wi 2 -i 100
+FailoverBenchmark|FailoverBenchmark-light|-p profile=FAST,DEFAULT -p mode=process -p writesPerSecond=100 -wi 2 -i 100
 FailoverBenchmark|FailoverBenchmark-wan|-p profile=WAN -p mode=inProcess,process -wi 1 -i 30
 SwitchoverBenchmark|SwitchoverBenchmark|-wi 5 -i 100
 SteadyLoadBenchmark|SteadyLoadBenchmark|-p profile=FAST,DEFAULT

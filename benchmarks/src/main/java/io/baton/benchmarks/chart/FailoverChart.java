@@ -112,7 +112,8 @@ public final class FailoverChart {
     List<Run> ordered = new ArrayList<>(runs);
     ordered.sort(
         Comparator.comparingInt((Run r) -> rank(r.param("profile")))
-            .thenComparing(Format::failoverNodes));
+            .thenComparing(Format::failoverNodes)
+            .thenComparing((Run r) -> r.param("writesPerSecond").orElse(DEFAULT_LOAD)));
     int partsHeight = PARTS_EXTRA_HEIGHT + PART_ROW_HEIGHT * ordered.size();
     BufferedImage image =
         new BufferedImage(WIDTH, CDF_HEIGHT + partsHeight, BufferedImage.TYPE_INT_RGB);
@@ -131,10 +132,17 @@ public final class FailoverChart {
     return image;
   }
 
-  /** {@code FAST in-process}, {@code FAST processes}. */
+  /** {@code FAST in-process}, {@code FAST processes}, {@code FAST processes, 100/s}. */
   private static String name(Run r) {
-    return r.param("profile").orElse("?") + " " + Format.failoverNodes(r);
+    String load = r.param("writesPerSecond").orElse(DEFAULT_LOAD);
+    return r.param("profile").orElse("?")
+        + " "
+        + Format.failoverNodes(r)
+        + (load.equals(DEFAULT_LOAD) ? "" : ", " + load + "/s");
   }
+
+  /** The benchmark's default background load, left out of the names. */
+  private static final String DEFAULT_LOAD = "1000";
 
   private static boolean processes(Run r) {
     return Format.failoverNodes(r).equals("processes");

@@ -8,6 +8,9 @@ import java.util.List;
 
 /** The unplanned failover figures of {@code FailoverBenchmark}: one row per detection profile. */
 final class FailoverSection extends Section {
+  /** FailoverBenchmark's default background load (writes/s), named in a label only if different. */
+  private static final String DEFAULT_LOAD = "1000";
+
   FailoverSection() {
     super(
         "FailoverBenchmark.killLeader",
@@ -15,8 +18,10 @@ final class FailoverSection extends Section {
         "Client-observed write unavailability: leader killed → first write, issued at the kill,"
             + " acknowledged by the new leader. Nodes *in-process*: three nodes in the benchmark's"
             + " JVM, the leader stopped abruptly (no handover); *processes*: three `node` JVMs,"
-            + " the leader's killed with `kill -9`, the way users meet a crash. One sample per"
-            + " kill; the chart is `benchmarks/failover-latency.png`.");
+            + " the leader's killed with `kill -9`, the way users meet a crash; before each kill the"
+            + " restarted node's JVM is given up to 10 s to stop warming up (every node below half"
+            + " a core). Load: open-loop background writes from the benchmark's JVM. One sample"
+            + " per kill; the chart is `benchmarks/failover-latency.png`.");
   }
 
   @Override
@@ -25,6 +30,7 @@ final class FailoverSection extends Section {
         new Table(
             "profile",
             "nodes",
+            "load (writes/s)",
             "kills",
             "p50",
             "p90",
@@ -43,6 +49,7 @@ final class FailoverSection extends Section {
       t.row(
           r.param("profile").orElse("?"),
           Format.failoverNodes(r),
+          r.param("writesPerSecond").orElse(DEFAULT_LOAD),
           m.raw().length,
           ms(m.percentile(50)),
           ms(m.percentile(90)),
@@ -62,8 +69,12 @@ final class FailoverSection extends Section {
 
     for (Run r : runs) {
       String profile = r.param("profile").orElse("?");
+      String load = r.param("writesPerSecond").orElse(DEFAULT_LOAD);
+      String lighter = load.equals(DEFAULT_LOAD) ? "" : ", " + load + " writes/s";
       String p =
-          Format.failoverNodes(r).equals("processes") ? profile + " (node processes)" : profile;
+          Format.failoverNodes(r).equals("processes")
+              ? profile + " (node processes" + lighter + ")"
+              : lighter.isEmpty() ? profile : profile + " (" + load + " writes/s)";
       double median = r.primary().percentile(50);
       Targets.failoverMedianMs(profile)
           .ifPresent(

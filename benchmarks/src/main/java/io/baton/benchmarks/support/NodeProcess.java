@@ -187,6 +187,11 @@ final class NodeProcess {
     return current().isAlive();
   }
 
+  /** The CPU time the node's JVM has used so far (zero if the platform does not say). */
+  Duration cpuTime() {
+    return current().toHandle().info().totalCpuDuration().orElse(Duration.ZERO);
+  }
+
   /** The node's last lines of output. */
   String tail() {
     synchronized (tail) {

@@ -203,6 +203,41 @@ public final class ProcessCluster implements AutoCloseable {
     throw new IllegalStateException("nodes did not settle; last status: " + last + "\n" + tails());
   }
 
+  /**
+   * Waits until no node JVM used more than {@code maxCores} of a core over the last {@code window}
+   * (checked window after window), or {@code limit} has passed, and returns how long it waited. A
+   * JVM restarted a few seconds earlier still loads classes and compiles for a while; on a machine
+   * with few cores that work would otherwise compete with the next failover, which on separate
+   * machines it never does.
+   */
+  public Duration awaitCpuQuiet(double maxCores, Duration window, Duration limit) {
+    long start = System.nanoTime();
+    long deadline = start + limit.toNanos();
+    Map<String, Duration> before = cpuTimes();
+    while (System.nanoTime() < deadline) {
+      NodeProcess.sleep(window.toMillis());
+      Map<String, Duration> after = cpuTimes();
+      boolean quiet = true;
+      for (Map.Entry<String, Duration> e : after.entrySet()) {
+        Duration used = e.getValue().minus(before.getOrDefault(e.getKey(), Duration.ZERO));
+        if (used.toNanos() > maxCores * window.toNanos()) {
+          quiet = false;
+        }
+      }
+      if (quiet) {
+        break;
+      }
+      before = after;
+    }
+    return Duration.ofNanos(System.nanoTime() - start);
+  }
+
+  private Map<String, Duration> cpuTimes() {
+    Map<String, Duration> m = new LinkedHashMap<>();
+    nodes.forEach((id, n) -> m.put(id, n.cpuTime()));
+    return m;
+  }
+
   private boolean settled(ClusterStatus s, long target) {
     if (s.leaderId().isEmpty() || target < 0) {
       return false;

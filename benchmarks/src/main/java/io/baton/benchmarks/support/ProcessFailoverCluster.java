@@ -10,6 +10,17 @@ import java.time.Duration;
  * LogElectionWatch}).
  */
 final class ProcessFailoverCluster implements FailoverCluster {
+  /**
+   * Before a kill, every node JVM must have used at most this share of a core for one window (the
+   * restarted one has finished warming up; see {@link ProcessCluster#awaitCpuQuiet}), or the wait
+   * limit has passed: under a load that keeps a node above it, the wait is the limit.
+   */
+  private static final double CPU_QUIET_CORES =
+      Double.parseDouble(System.getProperty("baton.bench.cpuQuietCores", "0.5"));
+
+  private static final Duration CPU_WINDOW = Duration.ofMillis(500);
+  private static final Duration CPU_WAIT_LIMIT = Duration.ofSeconds(10);
+
   private final ProcessCluster cluster;
   private String leader;
   private String killed;
@@ -29,6 +40,13 @@ final class ProcessFailoverCluster implements FailoverCluster {
     if (killed != null) {
       cluster.restart(killed);
       killed = null;
+    }
+    leader = cluster.awaitSettled(quiet);
+    Duration waited = cluster.awaitCpuQuiet(CPU_QUIET_CORES, CPU_WINDOW, CPU_WAIT_LIMIT);
+    System.out.println("bench: waited " + waited.toMillis() + " ms for quiet CPU");
+    if (waited.compareTo(CPU_WAIT_LIMIT) >= 0) {
+      System.out.println(
+          "bench: node JVMs still busy after " + CPU_WAIT_LIMIT + "; killing anyway");
     }
     leader = cluster.awaitSettled(quiet);
   }

@@ -33,7 +33,8 @@ final class ResultsReportTest {
         .contains("| failover p99, DEFAULT ≤ 300 ms | 260 ms | met |")
         .contains("| zero failed operations during failover | 0 | met (asserted) |")
         .contains("### Unplanned failover (FailoverBenchmark)")
-        .contains("| FAST | in-process | 4 | 100 ms | 300 ms | 300 ms | 300 ms | 3.00 | 50.0 ms |")
+        .contains(
+            "| FAST | in-process | 1000 | 4 | 100 ms | 300 ms | 300 ms | 300 ms | 3.00 | 50.0 ms |")
         .doesNotContain("WriteBenchmark");
   }
 
@@ -51,7 +52,7 @@ final class ResultsReportTest {
     String md = ResultsReport.generate(JmhResults.read(file), new Properties());
 
     assertThat(md)
-        .contains("| FAST | in-process | 4 | 100 ms |")
+        .contains("| FAST | in-process | 1000 | 4 | 100 ms |")
         .contains("| FAST | processes | ")
         .contains("| failover median, FAST ≤ 90 ms | 100 ms | **missed**")
         .contains("| failover median, FAST (node processes) ≤ 90 ms | 240 ms | **missed**");

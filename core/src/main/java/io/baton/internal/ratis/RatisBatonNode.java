@@ -205,6 +205,7 @@ public final class RatisBatonNode implements BatonNode {
       node.division(); // surfaces a state machine that failed to initialize
       node.electionTimer.start();
       node.replicationWatch.start();
+      LeaderPathWarmup.startOnce(config, node::leaderId, node.closed::get);
     } catch (IOException | RuntimeException e) {
       node.shutdown.now();
       String message = startFailure(config, dir, e);
