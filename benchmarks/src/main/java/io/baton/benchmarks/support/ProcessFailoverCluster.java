@@ -42,12 +42,7 @@ final class ProcessFailoverCluster implements FailoverCluster {
       killed = null;
     }
     leader = cluster.awaitSettled(quiet);
-    Duration waited = cluster.awaitCpuQuiet(CPU_QUIET_CORES, CPU_WINDOW, CPU_WAIT_LIMIT);
-    System.out.println("bench: waited " + waited.toMillis() + " ms for quiet CPU");
-    if (waited.compareTo(CPU_WAIT_LIMIT) >= 0) {
-      System.out.println(
-          "bench: node JVMs still busy after " + CPU_WAIT_LIMIT + "; killing anyway");
-    }
+    cluster.awaitCpuQuiet(CPU_QUIET_CORES, CPU_WINDOW, CPU_WAIT_LIMIT);
     leader = cluster.awaitSettled(quiet);
   }
 
