@@ -8,8 +8,8 @@
 #
 # Usage: ./baton bench [--full] [--only REGEX] [JMH args...]
 #   (default)      the quick profile: every benchmark but SteadyLoad, small iteration counts,
-#                  < 10 min on 2 cores
-#   --full         the publication profile: many more kills, transfers and iterations (about 1 h),
+#                  about 45 min on 2 cores (20 kills per failover profile and mode)
+#   --full         the publication profile: many more kills, transfers and iterations (about 2.5 h),
 #                  and SteadyLoadBenchmark (10 min of steady writes per profile, about 25 min)
 #   --only REGEX   run only the benchmark classes whose name matches REGEX (e.g. 'Failover|Write');
 #                  the chart and RESULTS.md are then left alone. SteadyLoad runs in the quick
