@@ -82,13 +82,14 @@ final class LeaderPathWarmup {
         new Thread(
             () -> {
               long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-              Optional<String> known;
-              while ((known = leader.get()).isEmpty()) {
+              Optional<String> known = leader.get();
+              while (known.isEmpty()) {
                 if (nodeClosed.getAsBoolean() || System.nanoTime() > deadline) {
                   STARTED.set(false); // let a later node of this JVM try
                   return;
                 }
                 sleep(100);
+                known = leader.get();
               }
               if (known.get().equals(config.id())) {
                 return;
@@ -170,7 +171,8 @@ final class LeaderPathWarmup {
       peers.add(
           RaftPeer.newBuilder()
               .setId(config.id() + "-warmup-" + suffix)
-              .setAddress(new InetSocketAddress("127.0.0.1", freePort()))
+              .setAddress(
+                  new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), freePort()))
               .build());
     }
     return RaftGroup.valueOf(RaftGroupId.valueOf(UUID.randomUUID()), peers);
